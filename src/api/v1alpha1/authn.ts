@@ -126,7 +126,7 @@ export const JwtAuthentication = strictObject(
         default: true,
       }),
     ),
-    providers: namedList(JwtProvider, 16, 'Trusted token issuers.'),
+    providers: namedList(JwtProvider, { minItems: 1, maxItems: 16 }, 'Trusted token issuers.'),
   },
   'Authenticate requests with JSON Web Tokens.',
 );
@@ -160,7 +160,7 @@ export const ApiKeyClient = strictObject(
 export const ApiKeyAuthentication = strictObject(
   {
     from: ApiKeySource,
-    clients: namedList(ApiKeyClient, 256, 'Clients and the Secrets holding their keys.'),
+    clients: namedList(ApiKeyClient, { minItems: 1, maxItems: 256 }, 'Clients and the Secrets holding their keys.'),
   },
   'Authenticate clients by API key. An invalid key is rejected; a request without a key passes on to authorization.',
 );

@@ -89,8 +89,9 @@ export const Authorization = strictObject(
       stringEnum(['Deny', 'Allow'] as const, 'What happens to a request no rule matches.', 'Deny'),
     ),
     rules: Type.Optional(
-      namedList(AuthorizationRule, 128, 'Rules; rules are ORed, and a matching Deny wins.'),
+      namedList(AuthorizationRule, { maxItems: 128 }, 'Rules; rules are ORed, and a matching Deny wins.'),
     ),
   },
   'Who may call what. Default deny.',
+  { default: {} },
 );

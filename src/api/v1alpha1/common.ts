@@ -47,16 +47,24 @@ export function cel(...rules: CelRule[]): { 'x-kubernetes-validations': CelRule[
   return { 'x-kubernetes-validations': rules };
 }
 
-/** A list whose items are unique scalars (`x-kubernetes-list-type: set`). */
+/**
+ * A non-empty list of unique scalars (`x-kubernetes-list-type: set`). Empty lists are refused because their
+ * meaning is ambiguous (match nothing, or match anything?): omit the field instead.
+ */
 export function setOf<T extends TSchema>(item: T, maxItems: number, description: string): TArray<T> {
-  return Type.Array(item, { description, maxItems, 'x-kubernetes-list-type': 'set' });
+  return Type.Array(item, { description, minItems: 1, maxItems, 'x-kubernetes-list-type': 'set' });
 }
 
 /** A list of objects keyed by `name` (`x-kubernetes-list-type: map`); names are unique. */
-export function namedList<T extends TSchema>(item: T, maxItems: number, description: string): TArray<T> {
+export function namedList<T extends TSchema>(
+  item: T,
+  limits: { minItems?: number; maxItems: number },
+  description: string,
+): TArray<T> {
   return Type.Array(item, {
     description,
-    maxItems,
+    minItems: limits.minItems ?? 0,
+    maxItems: limits.maxItems,
     'x-kubernetes-list-type': 'map',
     'x-kubernetes-list-map-keys': ['name'],
   });

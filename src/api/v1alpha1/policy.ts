@@ -23,6 +23,7 @@ export const MutualTls = strictObject(
     ),
   },
   'Mutual TLS for connections into the workload.',
+  { default: {} },
 );
 
 /** The desired state of an ApiSecurityPolicy. */
@@ -44,7 +45,7 @@ export const ApiSecurityPolicySpec = strictObject(
     apiKeys: Type.Optional(ApiKeyAuthentication),
     authorization: Type.Optional(Authorization),
     rateLimits: Type.Optional(
-      namedList(RateLimit, 64, 'Token-bucket rate limits; every matching limit applies.'),
+      namedList(RateLimit, { maxItems: 64 }, 'Token-bucket rate limits; every matching limit applies.'),
     ),
     requestValidation: Type.Optional(RequestValidation),
     segmentation: Type.Optional(Segmentation),

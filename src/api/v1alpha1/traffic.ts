@@ -108,6 +108,7 @@ export const RequestValidation = strictObject(
     ),
   },
   'Checks applied to every request before authorization.',
+  { default: {} },
 );
 
 /** A set of peer workloads. */
@@ -150,4 +151,5 @@ export const Logging = strictObject(
     ),
   },
   'Audit logging of the requests this policy decides on.',
+  { default: {} },
 );

@@ -1,9 +1,15 @@
 /**
  * The one validator of ApiSecurityPolicies, used by `aspen validate`, the translator (hence the controller) and the
- * admission webhook, so they can never disagree.
+ * admission webhook, so they can never disagree. Order: apiVersion/kind, envelope, schema (with defaults), list
+ * types and CEL rules, then semantic checks once the shape is right.
  */
-import type { ApiSecurityPolicy } from '../../api/v1alpha1/types.js';
-import type { Problem } from '../problem.js';
+import { ApiSecurityPolicySpec as SpecSchema } from '../../api/v1alpha1/policy.js';
+import type { ApiSecurityPolicy, ApiSecurityPolicySpec } from '../../api/v1alpha1/types.js';
+import { formatPath, type Problem } from '../problem.js';
+import { envelopeProblems, typeProblems } from './envelope.js';
+import { validateSpecSchema } from './schema.js';
+import { semanticProblems } from './semantic/spec.js';
+import { validateStructure, type SchemaNode } from './structure.js';
 
 /** Outcome of validating one policy object. */
 export interface PolicyValidation {
@@ -15,10 +21,51 @@ export interface PolicyValidation {
   reason?: 'Invalid' | 'UnsupportedVersion';
 }
 
-/**
- * Validates one object of kind ApiSecurityPolicy (as read, unvalidated) and returns it defaulted.
- * TEMPORARY STUB: replaced by the real validator (schema, CEL rules, semantic checks) in the next commit.
- */
-export function validatePolicy(object: Record<string, unknown>): PolicyValidation {
-  return { policy: structuredClone(object) as unknown as ApiSecurityPolicy, problems: [] };
+/** Options of validatePolicy. */
+export interface ValidateOptions {
+  /** Namespace for an object without metadata.namespace (default `default`). */
+  namespace?: string;
+}
+
+/** Validates one object of the aspen.dev group (as read, unvalidated) and returns it defaulted when valid. */
+export function validatePolicy(
+  object: Record<string, unknown>,
+  options: ValidateOptions = {},
+): PolicyValidation {
+  const typed = typeProblems(object);
+  if (typed.problems.length > 0) {
+    return { problems: typed.problems, reason: typed.unsupportedVersion ? 'UnsupportedVersion' : 'Invalid' };
+  }
+  const envelope = envelopeProblems(object);
+  if (envelope.some((p) => p.path[0] === 'spec' && p.path.length === 1))
+    return { problems: envelope, reason: 'Invalid' };
+  const spec = structuredClone(object.spec);
+  const schema = validateSpecSchema(spec);
+  const failed = new Set(schema.map((p) => formatPath(p.path)));
+  const skip = (path: Parameters<typeof formatPath>[0]): boolean => hasFailedPrefix(formatPath(path), failed);
+  const structure = validateStructure(SpecSchema as SchemaNode, spec, ['spec'], skip);
+  const shapeProblems = [...envelope, ...schema, ...structure];
+  if (shapeProblems.length > 0) return { problems: sortProblems(shapeProblems), reason: 'Invalid' };
+  const semantic = semanticProblems(spec as ApiSecurityPolicySpec);
+  if (semantic.length > 0) return { problems: sortProblems(semantic), reason: 'Invalid' };
+  return { policy: defaulted(object, spec as ApiSecurityPolicySpec, options), problems: [] };
+}
+
+function hasFailedPrefix(path: string, failed: Set<string>): boolean {
+  for (const f of failed) if (f === path || f.startsWith(`${path}.`) || f.startsWith(`${path}[`)) return true;
+  return false;
+}
+
+function sortProblems(problems: Problem[]): Problem[] {
+  return problems.sort((a, b) => formatPath(a.path).localeCompare(formatPath(b.path)));
+}
+
+function defaulted(
+  object: Record<string, unknown>,
+  spec: ApiSecurityPolicySpec,
+  options: ValidateOptions,
+): ApiSecurityPolicy {
+  const metadata = structuredClone(object.metadata) as ApiSecurityPolicy['metadata'];
+  metadata.namespace ??= options.namespace ?? 'default';
+  return { apiVersion: String(object.apiVersion), kind: String(object.kind), metadata, spec };
 }
