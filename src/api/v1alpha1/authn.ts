@@ -160,7 +160,11 @@ export const ApiKeyClient = strictObject(
 export const ApiKeyAuthentication = strictObject(
   {
     from: ApiKeySource,
-    clients: namedList(ApiKeyClient, { minItems: 1, maxItems: 256 }, 'Clients and the Secrets holding their keys.'),
+    clients: namedList(
+      ApiKeyClient,
+      { minItems: 1, maxItems: 256 },
+      'Clients and the Secrets holding their keys.',
+    ),
   },
   'Authenticate clients by API key. An invalid key is rejected; a request without a key passes on to authorization.',
 );
