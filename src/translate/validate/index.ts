@@ -45,14 +45,40 @@ export function validatePolicy(
   const skip = (path: Parameters<typeof formatPath>[0]): boolean => hasFailedPrefix(formatPath(path), failed);
   const structure = validateStructure(SpecSchema as SchemaNode, spec, ['spec'], skip);
   const shapeProblems = [...envelope, ...schema, ...structure];
-  if (shapeProblems.length > 0) return { problems: sortProblems(shapeProblems), reason: 'Invalid' };
-  const semantic = semanticProblems(spec as ApiSecurityPolicySpec);
-  if (semantic.length > 0) return { problems: sortProblems(semantic), reason: 'Invalid' };
+  // Semantic checks read typed values: on a spec with shape problems they run guarded, and say nothing about
+  // fields (or their parents) that already have a problem.
+  const semantic =
+    shapeProblems.length === 0
+      ? semanticProblems(spec as ApiSecurityPolicySpec)
+      : guardedSemanticProblems(
+          spec as ApiSecurityPolicySpec,
+          new Set(shapeProblems.map((p) => formatPath(p.path))),
+        );
+  const problems = [...shapeProblems, ...semantic];
+  if (problems.length > 0) return { problems: sortProblems(problems), reason: 'Invalid' };
   return { policy: defaulted(object, spec as ApiSecurityPolicySpec, options), problems: [] };
 }
 
+function guardedSemanticProblems(spec: ApiSecurityPolicySpec, failed: Set<string>): Problem[] {
+  let problems: Problem[];
+  try {
+    problems = semanticProblems(spec);
+  } catch {
+    return []; // A value of the wrong type: its schema problem is already reported.
+  }
+  return problems.filter((p) => {
+    const path = formatPath(p.path);
+    return ![...failed].some((f) => isAtOrBelow(path, f) || isAtOrBelow(f, path));
+  });
+}
+
+/** True when dotted path `path` is `ancestor` or lies below it. */
+function isAtOrBelow(path: string, ancestor: string): boolean {
+  return path === ancestor || path.startsWith(`${ancestor}.`) || path.startsWith(`${ancestor}[`);
+}
+
 function hasFailedPrefix(path: string, failed: Set<string>): boolean {
-  for (const f of failed) if (f === path || f.startsWith(`${path}.`) || f.startsWith(`${path}[`)) return true;
+  for (const f of failed) if (isAtOrBelow(f, path)) return true;
   return false;
 }
 

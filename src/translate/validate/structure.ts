@@ -29,8 +29,9 @@ function program(rule: string): CelProgram {
 }
 
 /**
- * Checks list types and CEL rules under `schema` for `data` located at `path`. Subtrees that already have schema
- * problems (`skip`) are not evaluated, as the API server does not run CEL on values of the wrong shape.
+ * Checks list types and CEL rules under `schema` for `data` located at `path`. CEL rules of a node whose subtree
+ * already has schema problems (`skip`) are not evaluated, as the API server does not run CEL on values of the wrong
+ * shape; list types are still checked.
  */
 export function validateStructure(
   schema: SchemaNode,
@@ -38,8 +39,8 @@ export function validateStructure(
   path: PathSegment[],
   skip: (path: PathSegment[]) => boolean,
 ): Problem[] {
-  if (data === undefined || skip(path)) return [];
-  const problems: Problem[] = [...celProblems(schema, data, path)];
+  if (data === undefined) return [];
+  const problems: Problem[] = skip(path) ? [] : celProblems(schema, data, path);
   if (Array.isArray(data)) {
     problems.push(...listTypeProblems(schema, data, path));
     data.forEach((item, index) => {
