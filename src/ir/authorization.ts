@@ -14,9 +14,12 @@ export interface RuleIR {
   id: string;
   /** Allow or Deny. */
   action: 'Allow' | 'Deny';
-  /** Peer conditions; an absent field is not checked. */
+  /** Peer conditions; an absent field is not checked, an empty list matches no request. */
   from: {
-    /** Peer SPIFFE IDs (namespaces become prefixes `spiffe://<td>/ns/<ns>/sa/`). */
+    /**
+     * Peer SPIFFE IDs (namespaces become prefixes `spiffe://<td>/ns/<ns>/sa/`; a rule naming both principals and
+     * namespaces gets their intersection, empty when they do not overlap).
+     */
     principals?: StringMatchIR[];
     /** CIDR blocks of the direct peer address. */
     ipBlocks?: string[];

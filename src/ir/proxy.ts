@@ -18,7 +18,10 @@ export interface ProxyIR {
   workload: WorkloadIR;
   /** SPIFFE ID the workload's certificate carries: `spiffe://<trust-domain>/ns/<ns>/sa/<sa>`. */
   identity: string;
-  /** `<namespace>/<name>` of every policy selecting this workload (any port), sorted. */
+  /**
+   * `<namespace>/<name>` of every valid policy whose selector matches this workload (whichever ports it covers),
+   * sorted. Invalid policies are not listed; they appear in the `failClosed` of the ports they would cover.
+   */
   policies: string[];
   /** One entry per inbound port, sorted by port. Ports no policy covers carry the mesh defaults. */
   ports: PortIR[];
@@ -42,7 +45,9 @@ export interface PortIR {
   port: number;
   /** Container port name, when named. */
   name?: string;
-  /** `<namespace>/<name>` of the policies covering this port, sorted; empty means mesh defaults. */
+  /**
+   * `<namespace>/<name>` of the valid policies (either mode) covering this port, sorted; empty means mesh defaults.
+   */
   policies: string[];
   /**
    * Enforced settings: the Enforce-mode policies merged (see translate/merge); the mesh defaults when no policy

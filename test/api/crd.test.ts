@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { CRD_FILE, policyCrd, policyCrdYaml } from '../../src/api/crd.js';
+import { REFERENCE_FILE, apiReference } from '../../src/api/reference.js';
 import type { ApiSecurityPolicySpec } from '../../src/api/v1alpha1/types.js';
 import { validatePolicy } from '../../src/translate/validate/index.js';
 
@@ -26,6 +27,12 @@ function specSchema(): Node {
 describe('the ApiSecurityPolicy CRD', () => {
   it('is committed up to date (run `npm run gen:crd` after changing src/api)', () => {
     expect(readFileSync(CRD_FILE, 'utf8')).to.equal(policyCrdYaml());
+  });
+
+  it('has its reference committed up to date (run `npm run gen:crd`)', () => {
+    const reference = readFileSync(REFERENCE_FILE, 'utf8');
+    expect(reference).to.equal(apiReference());
+    expect(reference).to.include('| `authorization.rules[].from.principals` |');
   });
 
   it('names the API as other tools expect', () => {

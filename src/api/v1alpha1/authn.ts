@@ -85,7 +85,7 @@ export const JwtProvider = strictObject(
       setOf(
         Type.String({ minLength: 1, maxLength: 256 }),
         32,
-        'Accepted `aud` values; a token must carry one of them. Empty accepts any audience (reported by `aspen audit`).',
+        'Accepted `aud` values; a token must carry one of them. Omitted: any audience is accepted (reported by `aspen audit`).',
       ),
     ),
     jwks: Jwks,
