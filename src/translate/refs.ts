@@ -4,7 +4,7 @@ import type { JwksIR } from '../ir/index.js';
 import type { DataObject, ResourceSnapshot } from '../provider/snapshot.js';
 import type { PathSegment, Problem } from './problem.js';
 import { Reason } from './status.js';
-import { inlineJwksProblems } from './validate/semantic/spec.js';
+import { jwksDocumentProblem } from './jwks-document.js';
 
 /** A reference that does not resolve. */
 export interface RefProblem extends Problem {
@@ -56,9 +56,9 @@ function resolveJwks(store: Store, policy: ApiSecurityPolicy, out: ResolvedRefs)
       continue;
     }
     // The same check as an inline JWKS; its messages never echo the document.
-    const [problem] = inlineJwksProblems(found.value, path);
-    if (problem !== undefined) {
-      const message = `Secret ${store.namespace}/${ref.name} key "${ref.key}": ${problem.message}`;
+    const why = jwksDocumentProblem(found.value);
+    if (why !== undefined) {
+      const message = `Secret ${store.namespace}/${ref.name} key "${ref.key}": ${why}`;
       out.problems.push({ path, message, reason: Reason.InvalidRef });
       continue;
     }

@@ -80,24 +80,19 @@ export function duration(description: string, defaultValue?: string): TString {
   });
 }
 
+/** Pattern of a DNS-1123 label (at most 63 characters). */
+export const DNS_LABEL_PATTERN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
+/** Pattern of a DNS-1123 subdomain (at most 253 characters). */
+export const DNS_SUBDOMAIN_PATTERN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$';
+
 /** A DNS-1123 label: lower-case alphanumerics and '-', at most 63 characters. */
 export function dnsLabel(description: string): TString {
-  return Type.String({
-    description,
-    pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$',
-    minLength: 1,
-    maxLength: 63,
-  });
+  return Type.String({ description, pattern: DNS_LABEL_PATTERN, minLength: 1, maxLength: 63 });
 }
 
 /** A DNS-1123 subdomain, the format of most Kubernetes object names. */
 export function dnsSubdomain(description: string): TString {
-  return Type.String({
-    description,
-    pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$',
-    minLength: 1,
-    maxLength: 253,
-  });
+  return Type.String({ description, pattern: DNS_SUBDOMAIN_PATTERN, minLength: 1, maxLength: 253 });
 }
 
 /** An HTTP header name (RFC 9110 token), compared case-insensitively. */

@@ -1,10 +1,11 @@
 /** Checks of the parts of a policy object around its spec: apiVersion, kind, metadata, top-level fields. */
 import { API_GROUP, API_GROUP_VERSION, API_VERSION, POLICY_KIND } from '../../api/group.js';
+import { DNS_LABEL_PATTERN, DNS_SUBDOMAIN_PATTERN } from '../../api/v1alpha1/common.js';
 import type { Problem } from '../problem.js';
 
 const TOP_LEVEL_FIELDS = new Set(['apiVersion', 'kind', 'metadata', 'spec', 'status']);
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS_SUBDOMAIN = new RegExp(DNS_SUBDOMAIN_PATTERN);
+const DNS_LABEL = new RegExp(DNS_LABEL_PATTERN);
 
 /** apiVersion and kind problems; `unsupportedVersion` tells the status reason apart. */
 export function typeProblems(object: Record<string, unknown>): {

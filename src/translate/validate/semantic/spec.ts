@@ -10,6 +10,7 @@ import type {
 } from '../../../api/v1alpha1/types.js';
 import { parseDuration } from '../../duration.js';
 import type { PathSegment, Problem } from '../../problem.js';
+import { jwksDocumentProblem } from '../../jwks-document.js';
 import { cidrProblem, jwksUriProblem } from './network.js';
 import { forwardHeaderProblem, pathPatternProblem, spiffeIdProblem } from './values.js';
 
@@ -89,29 +90,10 @@ function providerProblems(provider: JwtProvider, path: PathSegment[]): Problem[]
   ];
 }
 
-/** Private-key members of a JWK (RFC 7518): a key set that carries them would leak signing keys. */
-const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k', 'oth'];
-
-/** Problems of an inline JWKS document; never echoes its content. */
-export function inlineJwksProblems(text: string | undefined, path: PathSegment[]): Problem[] {
-  if (text === undefined) return [];
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch {
-    return [problem(path, 'must be a JSON Web Key Set (JSON)')];
-  }
-  const keys = (doc as { keys?: unknown } | null)?.keys;
-  if (!Array.isArray(keys) || keys.length === 0)
-    return [problem(path, 'must be a JWKS: an object with a non-empty "keys" list')];
-  const leaking = keys.findIndex(
-    (k) => k !== null && typeof k === 'object' && PRIVATE_JWK_MEMBERS.some((m) => m in (k as object)),
-  );
-  if (leaking >= 0)
-    return [
-      problem(path, `key ${leaking} holds private or symmetric key material: publish public keys only`),
-    ];
-  return [];
+/** Problems of an inline JWKS document, at `path`; never echoes its content. */
+function inlineJwksProblems(text: string | undefined, path: PathSegment[]): Problem[] {
+  const why = text === undefined ? undefined : jwksDocumentProblem(text);
+  return why === undefined ? [] : [problem(path, why)];
 }
 
 function duplicateIssuers(providers: JwtProvider[]): Problem[] {
