@@ -5,6 +5,7 @@
  */
 import type { AuthorizationIR } from './authorization.js';
 import type { ApiKeysIR, JwtIR } from './authentication.js';
+import type { OutboundServiceIR } from './outbound.js';
 import type { RateLimitIR, RequestValidationIR } from './traffic.js';
 
 /** STRICT: mTLS only. PERMISSIVE: mTLS or plaintext. DISABLE: plaintext only. */
@@ -25,6 +26,11 @@ export interface ProxyIR {
   policies: string[];
   /** One entry per inbound port, sorted by port. Ports no policy covers carry the mesh defaults. */
   ports: PortIR[];
+  /**
+   * Meshed services this workload may call, sorted by key (every meshed service of the snapshot; the same array is
+   * shared by every proxy, so consumers must not modify it).
+   */
+  outbound: OutboundServiceIR[];
 }
 
 /** The workload a proxy belongs to. */

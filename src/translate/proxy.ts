@@ -89,6 +89,7 @@ export function buildProxy(
     identity: spiffeId(trustDomain, workload.namespace, workload.serviceAccount),
     policies: sortedUnique(selecting.map((e) => e.key)),
     ports,
+    outbound: [],
   };
   return { proxy, conflicts };
 }

@@ -11,6 +11,7 @@ import type { PolicyStatus } from './status.js';
 import { objectKey } from './coverage.js';
 import { preparePolicy } from './policy-entry.js';
 import { policyStatus } from './policy-status.js';
+import { outboundServices } from './outbound.js';
 import { buildProxy } from './proxy.js';
 import { compareStrings } from './sort.js';
 import { validatePolicy } from './validate/index.js';
@@ -21,6 +22,8 @@ export type { PolicyValidator } from './policy-entry.js';
 export interface TranslateConfig {
   /** Trust domain of workload SPIFFE IDs, e.g. `cluster.local`. */
   trustDomain: string;
+  /** Cluster DNS domain of Service host names (default `cluster.local`). */
+  clusterDomain?: string;
   /** The policy validator; default the one validator (validatePolicy). Tests may pass another. */
   validate?: PolicyValidator;
 }
@@ -45,8 +48,16 @@ export function translate(snapshot: ResourceSnapshot, config: TranslateConfig): 
   const entries = [...snapshot.policies].sort(byKey).map((raw) => preparePolicy(raw, ctx));
   const built = [...snapshot.workloads].sort(byKey).map((w) => buildProxy(w, entries, config.trustDomain));
   const conflicts = built.flatMap((b) => b.conflicts);
+  const proxies = built.map((b) => b.proxy);
+  const outbound = outboundServices({
+    services: snapshot.services,
+    workloads: snapshot.workloads,
+    proxies: proxiesByKey(proxies),
+    clusterDomain: config.clusterDomain ?? 'cluster.local',
+  });
+  for (const proxy of proxies) proxy.outbound = outbound;
   return {
-    proxies: built.map((b) => b.proxy),
+    proxies,
     statuses: entries.map((e) => policyStatus(e, conflicts)),
     policies: entries.flatMap((e) => (e.policy === undefined ? [] : [e.policy])),
   };

@@ -114,6 +114,7 @@ export function proxy(name: string, opts: ProxyOptions = {}): ProxyIR {
     workload: { namespace, name, kind: 'Deployment', serviceAccount: name },
     identity: `spiffe://cluster.local/ns/${namespace}/sa/${name}`,
     policies,
+    outbound: [],
     ports: [
       {
         port: 8080,

@@ -38,8 +38,14 @@ function render(name: string): string {
   const { snapshot, problems } = buildSnapshot(parsed.manifests, { defaultNamespace: 'default' });
   expect(problems, 'snapshot problems').to.deep.equal([]);
   const { proxies, statuses } = translate(snapshot, { trustDomain: 'cluster.local' });
+  // Every proxy shares one outbound list: print it once, and check that it is indeed shared.
+  const outbound = proxies[0]?.outbound ?? [];
+  expect(
+    proxies.every((p) => p.outbound === outbound),
+    'outbound shared by every proxy',
+  ).to.equal(true);
   const yaml = stringify(
-    { proxies, statuses },
+    { outbound, proxies: proxies.map(({ outbound: _shared, ...proxy }) => proxy), statuses },
     { sortMapEntries: true, aliasDuplicateObjects: false, lineWidth: 0 },
   );
   return `# Generated from ${name}.in.yaml by test/translate/golden.test.ts; UPDATE_GOLDEN=1 rewrites it.\n${yaml}`;
