@@ -4,7 +4,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', '.tools/', 'bin/', 'charts/', 'deploy/'] },
+  { ignores: ['dist/', 'node_modules/', '.tools/', 'bin/', 'charts/', 'deploy/', 'src/gen/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
