@@ -1,0 +1,56 @@
+/** The Envoy resources one proxy receives, by xDS type. */
+import type { Cluster } from '../../gen/envoy/config/cluster/v3/cluster.js';
+import type { ClusterLoadAssignment } from '../../gen/envoy/config/endpoint/v3/endpoint.js';
+import type { Listener } from '../../gen/envoy/config/listener/v3/listener.js';
+import type { RouteConfiguration } from '../../gen/envoy/config/route/v3/route.js';
+import type { Secret } from '../../gen/envoy/extensions/transport_sockets/tls/v3/secret.js';
+import type { UnknownMessage } from '../proto/registry.js';
+
+/** xDS type URLs of the resource types aspen serves. */
+export const TypeUrl = {
+  Listener: 'type.googleapis.com/envoy.config.listener.v3.Listener',
+  RouteConfiguration: 'type.googleapis.com/envoy.config.route.v3.RouteConfiguration',
+  Cluster: 'type.googleapis.com/envoy.config.cluster.v3.Cluster',
+  ClusterLoadAssignment: 'type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment',
+  Secret: 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret',
+} as const;
+
+/** Everything one proxy receives, each list sorted by name. Secrets are SDS names only: no key material here. */
+export interface XdsResources {
+  /** LDS. */
+  listeners: Listener[];
+  /** RDS. */
+  routes: RouteConfiguration[];
+  /** CDS. */
+  clusters: Cluster[];
+  /** EDS. */
+  endpoints: ClusterLoadAssignment[];
+  /** SDS (served by the workload CA; never produced by the translator, which only references names). */
+  secrets: Secret[];
+}
+
+/** One resource with its xDS name. */
+export interface NamedResource {
+  /** The resource name (ClusterLoadAssignment: its cluster name). */
+  name: string;
+  /** The message. */
+  message: UnknownMessage;
+}
+
+/** Resources grouped by type URL, in a fixed type order, each group sorted by name. */
+export function byTypeUrl(resources: XdsResources): { typeUrl: string; resources: NamedResource[] }[] {
+  const named = (list: { name: string; $type: string }[]): NamedResource[] =>
+    list.map((message) => ({ name: message.name, message })).sort((a, b) => (a.name < b.name ? -1 : 1));
+  return [
+    { typeUrl: TypeUrl.Listener, resources: named(resources.listeners) },
+    { typeUrl: TypeUrl.RouteConfiguration, resources: named(resources.routes) },
+    { typeUrl: TypeUrl.Cluster, resources: named(resources.clusters) },
+    {
+      typeUrl: TypeUrl.ClusterLoadAssignment,
+      resources: resources.endpoints
+        .map((message) => ({ name: message.clusterName, message }))
+        .sort((a, b) => (a.name < b.name ? -1 : 1)),
+    },
+    { typeUrl: TypeUrl.Secret, resources: named(resources.secrets) },
+  ];
+}
