@@ -45,7 +45,7 @@ export const RateLimit = strictObject(
     match: Type.Optional(RateLimitMatch),
     key: Type.Optional(RateLimitKey),
     requests: Type.Integer({ description: 'Requests allowed per `per`.', minimum: 1, maximum: 1000000000 }),
-    per: duration('The refill interval of the token bucket, e.g. `1s`, `1m`, `1h`.'),
+    per: duration('The refill interval of the token bucket, e.g. `1s`, `1m`, `1h`; between 50ms and 24h.'),
     burst: Type.Optional(
       Type.Integer({
         description: 'Extra requests allowed in a burst above `requests`.',

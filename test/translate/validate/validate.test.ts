@@ -108,7 +108,7 @@ describe('validatePolicy', () => {
         'spec.rateLimits[0].requests: must be >= 1',
       ]);
       expect(problemsOf(policy({ rateLimits: [{ name: 'l', requests: 5, per: '0s' }] }))).to.deep.equal([
-        'spec.rateLimits[0].per: must be between 1ms and 24h',
+        'spec.rateLimits[0].per: must be between 50ms and 24h',
       ]);
     });
     it('reports paths not starting with /', () => {

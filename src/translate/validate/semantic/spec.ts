@@ -19,7 +19,7 @@ const DURATION_BOUNDS = {
   cacheDuration: [1_000, 86_400_000],
   timeout: [1, 60_000],
   clockSkew: [0, 600_000],
-  per: [1, 86_400_000],
+  per: [50, 86_400_000],
 } as const;
 
 /** Every semantic problem of the spec, with paths from the object root. */
