@@ -2,6 +2,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { ExitCode, processIO, type CliIO } from './io.js';
 import { runAudit, type AuditOptions } from './audit.js';
+import { runRender, type RenderOptions } from './render.js';
 import { runValidate } from './validate.js';
 
 const NAMESPACE_HELP = 'namespace for objects that have none';
@@ -50,6 +51,27 @@ function program(io: CliIO, done: (code: number) => void): Command {
     )
     .action(async (paths: string[], options: AuditOptions) => {
       done(await runAudit(paths, options, io));
+    });
+
+  root
+    .command('render')
+    .description(
+      "print the Envoy resources (xDS, proto3 canonical JSON) each workload's sidecar would receive",
+    )
+    .argument('<path...>', 'files or directories (read recursively), or - for standard input')
+    .option('--workload <ns/name>', 'only this workload')
+    .option('-o, --output <format>', 'json or yaml', 'json')
+    .option('-n, --namespace <ns>', NAMESPACE_HELP, 'default')
+    .option('--trust-domain <domain>', 'SPIFFE trust domain of workload identities', 'cluster.local')
+    .addHelpText(
+      'after',
+      '\nExit status: 0 rendered, 1 unreadable input (nothing rendered), 2 usage error (or unknown --workload).\n' +
+        'Output: {"workloads":[{"workload":"<ns>/<name>","identity":"spiffe://…","resources":{"<typeUrl>":[…]}}]}\n' +
+        'Private keys are never printed: certificates are referenced by SDS name only.\n\n' +
+        'Examples:\n  aspen render examples/ --workload shop/orders -o yaml\n',
+    )
+    .action(async (paths: string[], options: RenderOptions) => {
+      done(await runRender(paths, options, io));
     });
 
   return root;

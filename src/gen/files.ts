@@ -65,72 +65,73 @@ import { protoMetadata as m59 } from "./envoy/extensions/filters/listener/origin
 import { protoMetadata as m60 } from "./envoy/extensions/filters/listener/tls_inspector/v3/tls_inspector.js";
 import { protoMetadata as m61 } from "./envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager.js";
 import { protoMetadata as m62 } from "./envoy/extensions/filters/network/rbac/v3/rbac.js";
-import { protoMetadata as m63 } from "./envoy/extensions/transport_sockets/tls/v3/cert.js";
-import { protoMetadata as m64 } from "./envoy/extensions/transport_sockets/tls/v3/common.js";
-import { protoMetadata as m65 } from "./envoy/extensions/transport_sockets/tls/v3/secret.js";
-import { protoMetadata as m66 } from "./envoy/extensions/transport_sockets/tls/v3/tls.js";
-import { protoMetadata as m67 } from "./envoy/extensions/transport_sockets/tls/v3/tls_spiffe_validator_config.js";
-import { protoMetadata as m68 } from "./envoy/extensions/upstreams/http/v3/http_protocol_options.js";
-import { protoMetadata as m69 } from "./envoy/service/accesslog/v3/als.js";
-import { protoMetadata as m70 } from "./envoy/service/auth/v3/attribute_context.js";
-import { protoMetadata as m71 } from "./envoy/service/auth/v3/external_auth.js";
-import { protoMetadata as m72 } from "./envoy/service/discovery/v3/ads.js";
-import { protoMetadata as m73 } from "./envoy/service/discovery/v3/discovery.js";
-import { protoMetadata as m74 } from "./envoy/service/ratelimit/v3/rls.js";
-import { protoMetadata as m75 } from "./envoy/service/secret/v3/sds.js";
-import { protoMetadata as m76 } from "./envoy/type/http/v3/path_transformation.js";
-import { protoMetadata as m77 } from "./envoy/type/matcher/v3/address.js";
-import { protoMetadata as m78 } from "./envoy/type/matcher/v3/filter_state.js";
-import { protoMetadata as m79 } from "./envoy/type/matcher/v3/http_inputs.js";
-import { protoMetadata as m80 } from "./envoy/type/matcher/v3/metadata.js";
-import { protoMetadata as m81 } from "./envoy/type/matcher/v3/node.js";
-import { protoMetadata as m82 } from "./envoy/type/matcher/v3/number.js";
-import { protoMetadata as m83 } from "./envoy/type/matcher/v3/path.js";
-import { protoMetadata as m84 } from "./envoy/type/matcher/v3/regex.js";
-import { protoMetadata as m85 } from "./envoy/type/matcher/v3/status_code_input.js";
-import { protoMetadata as m86 } from "./envoy/type/matcher/v3/string.js";
-import { protoMetadata as m87 } from "./envoy/type/matcher/v3/struct.js";
-import { protoMetadata as m88 } from "./envoy/type/matcher/v3/value.js";
-import { protoMetadata as m89 } from "./envoy/type/metadata/v3/metadata.js";
-import { protoMetadata as m90 } from "./envoy/type/tracing/v3/custom_tag.js";
-import { protoMetadata as m91 } from "./envoy/type/v3/hash_policy.js";
-import { protoMetadata as m92 } from "./envoy/type/v3/http.js";
-import { protoMetadata as m93 } from "./envoy/type/v3/http_status.js";
-import { protoMetadata as m94 } from "./envoy/type/v3/percent.js";
-import { protoMetadata as m95 } from "./envoy/type/v3/range.js";
-import { protoMetadata as m96 } from "./envoy/type/v3/ratelimit_strategy.js";
-import { protoMetadata as m97 } from "./envoy/type/v3/ratelimit_unit.js";
-import { protoMetadata as m98 } from "./envoy/type/v3/scope.js";
-import { protoMetadata as m99 } from "./envoy/type/v3/semantic_version.js";
-import { protoMetadata as m100 } from "./envoy/type/v3/token_bucket.js";
-import { protoMetadata as m101 } from "./google/api/annotations.js";
-import { protoMetadata as m102 } from "./google/api/expr/v1alpha1/checked.js";
-import { protoMetadata as m103 } from "./google/api/expr/v1alpha1/syntax.js";
-import { protoMetadata as m104 } from "./google/api/http.js";
-import { protoMetadata as m105 } from "./google/protobuf/any.js";
-import { protoMetadata as m106 } from "./google/protobuf/descriptor.js";
-import { protoMetadata as m107 } from "./google/protobuf/duration.js";
-import { protoMetadata as m108 } from "./google/protobuf/empty.js";
-import { protoMetadata as m109 } from "./google/protobuf/struct.js";
-import { protoMetadata as m110 } from "./google/protobuf/timestamp.js";
-import { protoMetadata as m111 } from "./google/protobuf/wrappers.js";
-import { protoMetadata as m112 } from "./google/rpc/status.js";
-import { protoMetadata as m113 } from "./udpa/annotations/migrate.js";
-import { protoMetadata as m114 } from "./udpa/annotations/security.js";
-import { protoMetadata as m115 } from "./udpa/annotations/sensitive.js";
-import { protoMetadata as m116 } from "./udpa/annotations/status.js";
-import { protoMetadata as m117 } from "./udpa/annotations/versioning.js";
-import { protoMetadata as m118 } from "./validate/validate.js";
-import { protoMetadata as m119 } from "./xds/annotations/v3/status.js";
-import { protoMetadata as m120 } from "./xds/core/v3/authority.js";
-import { protoMetadata as m121 } from "./xds/core/v3/cidr.js";
-import { protoMetadata as m122 } from "./xds/core/v3/collection_entry.js";
-import { protoMetadata as m123 } from "./xds/core/v3/context_params.js";
-import { protoMetadata as m124 } from "./xds/core/v3/extension.js";
-import { protoMetadata as m125 } from "./xds/core/v3/resource_locator.js";
-import { protoMetadata as m126 } from "./xds/type/matcher/v3/matcher.js";
-import { protoMetadata as m127 } from "./xds/type/matcher/v3/regex.js";
-import { protoMetadata as m128 } from "./xds/type/matcher/v3/string.js";
+import { protoMetadata as m63 } from "./envoy/extensions/filters/network/tcp_proxy/v3/tcp_proxy.js";
+import { protoMetadata as m64 } from "./envoy/extensions/transport_sockets/tls/v3/cert.js";
+import { protoMetadata as m65 } from "./envoy/extensions/transport_sockets/tls/v3/common.js";
+import { protoMetadata as m66 } from "./envoy/extensions/transport_sockets/tls/v3/secret.js";
+import { protoMetadata as m67 } from "./envoy/extensions/transport_sockets/tls/v3/tls.js";
+import { protoMetadata as m68 } from "./envoy/extensions/transport_sockets/tls/v3/tls_spiffe_validator_config.js";
+import { protoMetadata as m69 } from "./envoy/extensions/upstreams/http/v3/http_protocol_options.js";
+import { protoMetadata as m70 } from "./envoy/service/accesslog/v3/als.js";
+import { protoMetadata as m71 } from "./envoy/service/auth/v3/attribute_context.js";
+import { protoMetadata as m72 } from "./envoy/service/auth/v3/external_auth.js";
+import { protoMetadata as m73 } from "./envoy/service/discovery/v3/ads.js";
+import { protoMetadata as m74 } from "./envoy/service/discovery/v3/discovery.js";
+import { protoMetadata as m75 } from "./envoy/service/ratelimit/v3/rls.js";
+import { protoMetadata as m76 } from "./envoy/service/secret/v3/sds.js";
+import { protoMetadata as m77 } from "./envoy/type/http/v3/path_transformation.js";
+import { protoMetadata as m78 } from "./envoy/type/matcher/v3/address.js";
+import { protoMetadata as m79 } from "./envoy/type/matcher/v3/filter_state.js";
+import { protoMetadata as m80 } from "./envoy/type/matcher/v3/http_inputs.js";
+import { protoMetadata as m81 } from "./envoy/type/matcher/v3/metadata.js";
+import { protoMetadata as m82 } from "./envoy/type/matcher/v3/node.js";
+import { protoMetadata as m83 } from "./envoy/type/matcher/v3/number.js";
+import { protoMetadata as m84 } from "./envoy/type/matcher/v3/path.js";
+import { protoMetadata as m85 } from "./envoy/type/matcher/v3/regex.js";
+import { protoMetadata as m86 } from "./envoy/type/matcher/v3/status_code_input.js";
+import { protoMetadata as m87 } from "./envoy/type/matcher/v3/string.js";
+import { protoMetadata as m88 } from "./envoy/type/matcher/v3/struct.js";
+import { protoMetadata as m89 } from "./envoy/type/matcher/v3/value.js";
+import { protoMetadata as m90 } from "./envoy/type/metadata/v3/metadata.js";
+import { protoMetadata as m91 } from "./envoy/type/tracing/v3/custom_tag.js";
+import { protoMetadata as m92 } from "./envoy/type/v3/hash_policy.js";
+import { protoMetadata as m93 } from "./envoy/type/v3/http.js";
+import { protoMetadata as m94 } from "./envoy/type/v3/http_status.js";
+import { protoMetadata as m95 } from "./envoy/type/v3/percent.js";
+import { protoMetadata as m96 } from "./envoy/type/v3/range.js";
+import { protoMetadata as m97 } from "./envoy/type/v3/ratelimit_strategy.js";
+import { protoMetadata as m98 } from "./envoy/type/v3/ratelimit_unit.js";
+import { protoMetadata as m99 } from "./envoy/type/v3/scope.js";
+import { protoMetadata as m100 } from "./envoy/type/v3/semantic_version.js";
+import { protoMetadata as m101 } from "./envoy/type/v3/token_bucket.js";
+import { protoMetadata as m102 } from "./google/api/annotations.js";
+import { protoMetadata as m103 } from "./google/api/expr/v1alpha1/checked.js";
+import { protoMetadata as m104 } from "./google/api/expr/v1alpha1/syntax.js";
+import { protoMetadata as m105 } from "./google/api/http.js";
+import { protoMetadata as m106 } from "./google/protobuf/any.js";
+import { protoMetadata as m107 } from "./google/protobuf/descriptor.js";
+import { protoMetadata as m108 } from "./google/protobuf/duration.js";
+import { protoMetadata as m109 } from "./google/protobuf/empty.js";
+import { protoMetadata as m110 } from "./google/protobuf/struct.js";
+import { protoMetadata as m111 } from "./google/protobuf/timestamp.js";
+import { protoMetadata as m112 } from "./google/protobuf/wrappers.js";
+import { protoMetadata as m113 } from "./google/rpc/status.js";
+import { protoMetadata as m114 } from "./udpa/annotations/migrate.js";
+import { protoMetadata as m115 } from "./udpa/annotations/security.js";
+import { protoMetadata as m116 } from "./udpa/annotations/sensitive.js";
+import { protoMetadata as m117 } from "./udpa/annotations/status.js";
+import { protoMetadata as m118 } from "./udpa/annotations/versioning.js";
+import { protoMetadata as m119 } from "./validate/validate.js";
+import { protoMetadata as m120 } from "./xds/annotations/v3/status.js";
+import { protoMetadata as m121 } from "./xds/core/v3/authority.js";
+import { protoMetadata as m122 } from "./xds/core/v3/cidr.js";
+import { protoMetadata as m123 } from "./xds/core/v3/collection_entry.js";
+import { protoMetadata as m124 } from "./xds/core/v3/context_params.js";
+import { protoMetadata as m125 } from "./xds/core/v3/extension.js";
+import { protoMetadata as m126 } from "./xds/core/v3/resource_locator.js";
+import { protoMetadata as m127 } from "./xds/type/matcher/v3/matcher.js";
+import { protoMetadata as m128 } from "./xds/type/matcher/v3/regex.js";
+import { protoMetadata as m129 } from "./xds/type/matcher/v3/string.js";
 
 /** Every generated file's ts-proto metadata (references by full name, decoded options), by .proto file name. */
 export const generatedFiles: { readonly [protoFile: string]: ProtoMetadata } = {
@@ -197,70 +198,71 @@ export const generatedFiles: { readonly [protoFile: string]: ProtoMetadata } = {
   "envoy/extensions/filters/listener/tls_inspector/v3/tls_inspector.proto": m60,
   "envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager.proto": m61,
   "envoy/extensions/filters/network/rbac/v3/rbac.proto": m62,
-  "envoy/extensions/transport_sockets/tls/v3/cert.proto": m63,
-  "envoy/extensions/transport_sockets/tls/v3/common.proto": m64,
-  "envoy/extensions/transport_sockets/tls/v3/secret.proto": m65,
-  "envoy/extensions/transport_sockets/tls/v3/tls.proto": m66,
-  "envoy/extensions/transport_sockets/tls/v3/tls_spiffe_validator_config.proto": m67,
-  "envoy/extensions/upstreams/http/v3/http_protocol_options.proto": m68,
-  "envoy/service/accesslog/v3/als.proto": m69,
-  "envoy/service/auth/v3/attribute_context.proto": m70,
-  "envoy/service/auth/v3/external_auth.proto": m71,
-  "envoy/service/discovery/v3/ads.proto": m72,
-  "envoy/service/discovery/v3/discovery.proto": m73,
-  "envoy/service/ratelimit/v3/rls.proto": m74,
-  "envoy/service/secret/v3/sds.proto": m75,
-  "envoy/type/http/v3/path_transformation.proto": m76,
-  "envoy/type/matcher/v3/address.proto": m77,
-  "envoy/type/matcher/v3/filter_state.proto": m78,
-  "envoy/type/matcher/v3/http_inputs.proto": m79,
-  "envoy/type/matcher/v3/metadata.proto": m80,
-  "envoy/type/matcher/v3/node.proto": m81,
-  "envoy/type/matcher/v3/number.proto": m82,
-  "envoy/type/matcher/v3/path.proto": m83,
-  "envoy/type/matcher/v3/regex.proto": m84,
-  "envoy/type/matcher/v3/status_code_input.proto": m85,
-  "envoy/type/matcher/v3/string.proto": m86,
-  "envoy/type/matcher/v3/struct.proto": m87,
-  "envoy/type/matcher/v3/value.proto": m88,
-  "envoy/type/metadata/v3/metadata.proto": m89,
-  "envoy/type/tracing/v3/custom_tag.proto": m90,
-  "envoy/type/v3/hash_policy.proto": m91,
-  "envoy/type/v3/http.proto": m92,
-  "envoy/type/v3/http_status.proto": m93,
-  "envoy/type/v3/percent.proto": m94,
-  "envoy/type/v3/range.proto": m95,
-  "envoy/type/v3/ratelimit_strategy.proto": m96,
-  "envoy/type/v3/ratelimit_unit.proto": m97,
-  "envoy/type/v3/scope.proto": m98,
-  "envoy/type/v3/semantic_version.proto": m99,
-  "envoy/type/v3/token_bucket.proto": m100,
-  "google/api/annotations.proto": m101,
-  "google/api/expr/v1alpha1/checked.proto": m102,
-  "google/api/expr/v1alpha1/syntax.proto": m103,
-  "google/api/http.proto": m104,
-  "google/protobuf/any.proto": m105,
-  "google/protobuf/descriptor.proto": m106,
-  "google/protobuf/duration.proto": m107,
-  "google/protobuf/empty.proto": m108,
-  "google/protobuf/struct.proto": m109,
-  "google/protobuf/timestamp.proto": m110,
-  "google/protobuf/wrappers.proto": m111,
-  "google/rpc/status.proto": m112,
-  "udpa/annotations/migrate.proto": m113,
-  "udpa/annotations/security.proto": m114,
-  "udpa/annotations/sensitive.proto": m115,
-  "udpa/annotations/status.proto": m116,
-  "udpa/annotations/versioning.proto": m117,
-  "validate/validate.proto": m118,
-  "xds/annotations/v3/status.proto": m119,
-  "xds/core/v3/authority.proto": m120,
-  "xds/core/v3/cidr.proto": m121,
-  "xds/core/v3/collection_entry.proto": m122,
-  "xds/core/v3/context_params.proto": m123,
-  "xds/core/v3/extension.proto": m124,
-  "xds/core/v3/resource_locator.proto": m125,
-  "xds/type/matcher/v3/matcher.proto": m126,
-  "xds/type/matcher/v3/regex.proto": m127,
-  "xds/type/matcher/v3/string.proto": m128,
+  "envoy/extensions/filters/network/tcp_proxy/v3/tcp_proxy.proto": m63,
+  "envoy/extensions/transport_sockets/tls/v3/cert.proto": m64,
+  "envoy/extensions/transport_sockets/tls/v3/common.proto": m65,
+  "envoy/extensions/transport_sockets/tls/v3/secret.proto": m66,
+  "envoy/extensions/transport_sockets/tls/v3/tls.proto": m67,
+  "envoy/extensions/transport_sockets/tls/v3/tls_spiffe_validator_config.proto": m68,
+  "envoy/extensions/upstreams/http/v3/http_protocol_options.proto": m69,
+  "envoy/service/accesslog/v3/als.proto": m70,
+  "envoy/service/auth/v3/attribute_context.proto": m71,
+  "envoy/service/auth/v3/external_auth.proto": m72,
+  "envoy/service/discovery/v3/ads.proto": m73,
+  "envoy/service/discovery/v3/discovery.proto": m74,
+  "envoy/service/ratelimit/v3/rls.proto": m75,
+  "envoy/service/secret/v3/sds.proto": m76,
+  "envoy/type/http/v3/path_transformation.proto": m77,
+  "envoy/type/matcher/v3/address.proto": m78,
+  "envoy/type/matcher/v3/filter_state.proto": m79,
+  "envoy/type/matcher/v3/http_inputs.proto": m80,
+  "envoy/type/matcher/v3/metadata.proto": m81,
+  "envoy/type/matcher/v3/node.proto": m82,
+  "envoy/type/matcher/v3/number.proto": m83,
+  "envoy/type/matcher/v3/path.proto": m84,
+  "envoy/type/matcher/v3/regex.proto": m85,
+  "envoy/type/matcher/v3/status_code_input.proto": m86,
+  "envoy/type/matcher/v3/string.proto": m87,
+  "envoy/type/matcher/v3/struct.proto": m88,
+  "envoy/type/matcher/v3/value.proto": m89,
+  "envoy/type/metadata/v3/metadata.proto": m90,
+  "envoy/type/tracing/v3/custom_tag.proto": m91,
+  "envoy/type/v3/hash_policy.proto": m92,
+  "envoy/type/v3/http.proto": m93,
+  "envoy/type/v3/http_status.proto": m94,
+  "envoy/type/v3/percent.proto": m95,
+  "envoy/type/v3/range.proto": m96,
+  "envoy/type/v3/ratelimit_strategy.proto": m97,
+  "envoy/type/v3/ratelimit_unit.proto": m98,
+  "envoy/type/v3/scope.proto": m99,
+  "envoy/type/v3/semantic_version.proto": m100,
+  "envoy/type/v3/token_bucket.proto": m101,
+  "google/api/annotations.proto": m102,
+  "google/api/expr/v1alpha1/checked.proto": m103,
+  "google/api/expr/v1alpha1/syntax.proto": m104,
+  "google/api/http.proto": m105,
+  "google/protobuf/any.proto": m106,
+  "google/protobuf/descriptor.proto": m107,
+  "google/protobuf/duration.proto": m108,
+  "google/protobuf/empty.proto": m109,
+  "google/protobuf/struct.proto": m110,
+  "google/protobuf/timestamp.proto": m111,
+  "google/protobuf/wrappers.proto": m112,
+  "google/rpc/status.proto": m113,
+  "udpa/annotations/migrate.proto": m114,
+  "udpa/annotations/security.proto": m115,
+  "udpa/annotations/sensitive.proto": m116,
+  "udpa/annotations/status.proto": m117,
+  "udpa/annotations/versioning.proto": m118,
+  "validate/validate.proto": m119,
+  "xds/annotations/v3/status.proto": m120,
+  "xds/core/v3/authority.proto": m121,
+  "xds/core/v3/cidr.proto": m122,
+  "xds/core/v3/collection_entry.proto": m123,
+  "xds/core/v3/context_params.proto": m124,
+  "xds/core/v3/extension.proto": m125,
+  "xds/core/v3/resource_locator.proto": m126,
+  "xds/type/matcher/v3/matcher.proto": m127,
+  "xds/type/matcher/v3/regex.proto": m128,
+  "xds/type/matcher/v3/string.proto": m129,
 };

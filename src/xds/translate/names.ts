@@ -38,3 +38,8 @@ export function jwksCluster(providerId: string): string {
 export function inboundStatPrefix(port: number): string {
   return `inbound_${port}`;
 }
+
+/** RDS route configuration of one outbound port that several meshed services share (routed by Host). */
+export function outboundRouteName(port: number): string {
+  return `outbound|${port}`;
+}

@@ -54,6 +54,7 @@ import (
 	_ "github.com/envoyproxy/go-control-plane/envoy/extensions/filters/listener/tls_inspector/v3"
 	_ "github.com/envoyproxy/go-control-plane/envoy/extensions/filters/network/http_connection_manager/v3"
 	_ "github.com/envoyproxy/go-control-plane/envoy/extensions/filters/network/rbac/v3"
+	_ "github.com/envoyproxy/go-control-plane/envoy/extensions/filters/network/tcp_proxy/v3"
 	_ "github.com/envoyproxy/go-control-plane/envoy/extensions/transport_sockets/tls/v3"
 	_ "github.com/envoyproxy/go-control-plane/envoy/extensions/upstreams/http/v3"
 	_ "github.com/envoyproxy/go-control-plane/envoy/service/accesslog/v3"
@@ -95,6 +96,7 @@ var rootPackages = []string{
 	"envoy.extensions.filters.listener.tls_inspector.v3",
 	"envoy.extensions.filters.network.http_connection_manager.v3",
 	"envoy.extensions.filters.network.rbac.v3",
+	"envoy.extensions.filters.network.tcp_proxy.v3",
 	"envoy.extensions.transport_sockets.tls.v3",
 	"envoy.extensions.upstreams.http.v3",
 	"envoy.service.accesslog.v3",

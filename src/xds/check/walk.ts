@@ -1,0 +1,201 @@
+/**
+ * Reading ts-proto messages through the exact descriptors, and visiting every message inside one (the contents of
+ * every `google.protobuf.Any` included, as Envoy unpacks each extension's typed_config).
+ *
+ * ts-proto keys are the camelCase field names; a oneof is one key (the oneof's camelCase name) holding
+ * `{ $case, value }`. Some well-known types are not messages in ts-proto: wrappers are plain values, Struct/Value/
+ * ListValue plain JSON, Timestamp a Date, FieldMask a string list.
+ */
+import type { DescField, DescMessage } from '@bufbuild/protobuf';
+import { unpackAny } from '../proto/any.js';
+import type { Any } from '../proto/any.js';
+import { messageDescriptor } from '../proto/descriptors.js';
+import type { UnknownMessage } from '../proto/registry.js';
+
+/** Full name of google.protobuf.Any. */
+export const ANY = 'google.protobuf.Any';
+
+/** Full name of google.protobuf.Duration. */
+export const DURATION = 'google.protobuf.Duration';
+
+/** Wrapper types: ts-proto holds the wrapped value itself (or undefined). */
+export const WRAPPERS: ReadonlySet<string> = new Set(
+  ['Double', 'Float', 'Int64', 'UInt64', 'Int32', 'UInt32', 'Bool', 'String', 'Bytes'].map(
+    (t) => `google.protobuf.${t}Value`,
+  ),
+);
+
+/** Well-known types ts-proto does not represent as messages, and that hold nothing to check. */
+const OPAQUE: ReadonlySet<string> = new Set([
+  ...WRAPPERS,
+  'google.protobuf.Struct',
+  'google.protobuf.Value',
+  'google.protobuf.ListValue',
+  'google.protobuf.Timestamp',
+  'google.protobuf.FieldMask',
+]);
+
+/** Whether a message type is walked as a message (false for wrappers, Struct, Timestamp …). */
+export function isWalkable(typeName: string): boolean {
+  return !OPAQUE.has(typeName);
+}
+
+/** snake_case to ts-proto's camelCase key. */
+function camel(name: string): string {
+  return name.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
+}
+
+/** A ts-proto oneof value. */
+interface OneofValue {
+  $case: string;
+  value: unknown;
+}
+
+function isOneofValue(value: unknown): value is OneofValue {
+  return (
+    typeof value === 'object' && value !== null && typeof (value as { $case?: unknown }).$case === 'string'
+  );
+}
+
+/** How to read one field of a ts-proto message, worked out once per field. */
+export interface FieldPlan {
+  /** The field. */
+  field: DescField;
+  /** The ts-proto key holding it (the oneof's key for a oneof member). */
+  key: string;
+  /** For a oneof member, its `$case`. */
+  caseName: string | undefined;
+  /** The message type to descend into, when the field holds messages ts-proto represents as messages. */
+  child: DescMessage | undefined;
+}
+
+const plans = new Map<DescMessage, FieldPlan[]>();
+
+/** The reading plan of every field of a message type, in declaration order (memoised). */
+export function planOf(desc: DescMessage): FieldPlan[] {
+  let plan = plans.get(desc);
+  if (plan === undefined) {
+    plan = desc.fields.map((field) => ({
+      field,
+      key: camel(field.oneof?.name ?? field.name),
+      caseName: field.oneof === undefined ? undefined : camel(field.name),
+      child: field.message !== undefined && isWalkable(field.message.typeName) ? field.message : undefined,
+    }));
+    plans.set(desc, plan);
+  }
+  return plan;
+}
+
+/** The message fields of a type that may hold messages to descend into. */
+function childPlansOf(desc: DescMessage): FieldPlan[] {
+  return planOf(desc).filter((p) => p.child !== undefined);
+}
+
+/** The value of a field; undefined when unset (or, in a oneof, when another member is set). */
+export function valueOf(message: object, plan: FieldPlan): unknown {
+  const value = (message as Record<string, unknown>)[plan.key];
+  if (plan.caseName === undefined) return value;
+  return isOneofValue(value) && value.$case === plan.caseName ? value.value : undefined;
+}
+
+/** Whether a oneof has a member set. */
+export function oneofSet(message: object, oneofName: string): boolean {
+  return isOneofValue((message as Record<string, unknown>)[camel(oneofName)]);
+}
+
+/** The short name of a type (`HttpConnectionManager` for `envoy.….HttpConnectionManager`). */
+export function shortName(typeName: string): string {
+  return typeName.slice(typeName.lastIndexOf('.') + 1);
+}
+
+/** A message found inside another. */
+export interface Visited {
+  /** Its descriptor. */
+  desc: DescMessage;
+  /** The ts-proto message. */
+  message: UnknownMessage;
+  /** Its path, as in violations. */
+  path: string;
+}
+
+/** Decoded Any contents, by Any object and type URL: a resource set's Anys are decoded once for all its checks. */
+const unpacked = new WeakMap<Any, { typeUrl: string; value: Uint8Array; result: UnknownMessage | string }>();
+
+function decodeAny(any: Any): UnknownMessage | string {
+  const cached = unpacked.get(any);
+  if (cached !== undefined && cached.typeUrl === any.typeUrl && cached.value === any.value)
+    return cached.result;
+  let result: UnknownMessage | string;
+  try {
+    result = unpackAny(any);
+    messageDescriptor(result.$type);
+  } catch (err) {
+    result = `cannot unpack Any with type URL "${any.typeUrl}": ${(err as Error).message}`;
+  }
+  unpacked.set(any, { typeUrl: any.typeUrl, value: any.value, result });
+  return result;
+}
+
+/** The unpacked content of an Any, or an error message when its type is not in the generated set. */
+export function unpackVisited(any: Any, path: string): Visited | string {
+  const message = decodeAny(any);
+  if (typeof message === 'string') return message;
+  return { desc: messageDescriptor(message.$type), message, path: `${path}(${shortName(message.$type)})` };
+}
+
+/** The message values of one message-typed field (singular, list or map), each with its path. */
+export function messageChildren(message: object, plan: FieldPlan, path: string): Visited[] {
+  const desc = plan.child;
+  const value = desc === undefined ? undefined : valueOf(message, plan);
+  if (desc === undefined || value === undefined || value === null) return [];
+  const at = `${path}.${plan.field.name}`;
+  if (plan.field.fieldKind === 'list') {
+    return (value as UnknownMessage[]).map((m, i) => ({ desc, message: m, path: `${at}[${i}]` }));
+  }
+  if (plan.field.fieldKind === 'map') {
+    return Object.entries(value as Record<string, UnknownMessage>)
+      .filter((entry) => entry[1] !== undefined)
+      .map(([k, m]) => ({ desc, message: m, path: `${at}[${k}]` }));
+  }
+  return [{ desc, message: value as UnknownMessage, path: at }];
+}
+
+/**
+ * Calls `visit` on the message and, depth first in field order, on every message inside it, the unpacked content
+ * of every Any included (the Any itself is visited too). Anys that cannot be unpacked are skipped here; the rule
+ * checker reports them.
+ */
+export function visitMessages(root: Visited, visit: (found: Visited) => void): void {
+  visit(root);
+  if (root.desc.typeName === ANY) {
+    const inner = unpackVisited(root.message as Any, root.path);
+    if (typeof inner !== 'string') visitMessages(inner, visit);
+    return;
+  }
+  for (const plan of childPlansOf(root.desc)) {
+    for (const child of messageChildren(root.message, plan, root.path)) {
+      visitMessages(child, visit);
+    }
+  }
+}
+
+/** Every message of the given types inside a root message (Any contents included), by type, in visiting order. */
+export function collectMessages(root: Visited, typeNames: ReadonlySet<string>): Map<string, Visited[]> {
+  const found = new Map<string, Visited[]>();
+  visitMessages(root, (v) => {
+    if (!typeNames.has(v.desc.typeName)) return;
+    const list = found.get(v.desc.typeName);
+    if (list === undefined) found.set(v.desc.typeName, [v]);
+    else list.push(v);
+  });
+  return found;
+}
+
+/** Every message of the given types inside a root message (Any contents included), in visiting order. */
+export function findMessages(root: Visited, typeNames: ReadonlySet<string>): Visited[] {
+  const found: Visited[] = [];
+  visitMessages(root, (v) => {
+    if (typeNames.has(v.desc.typeName)) found.push(v);
+  });
+  return found;
+}

@@ -1,0 +1,106 @@
+/**
+ * Global rate limits (`scope: Global`): `envoy.filters.http.ratelimit` calling aspen's rate-limit service
+ * (`envoy.service.ratelimit.v3.RateLimitService`, the dataplane role, cluster DATAPLANE_CLUSTER over mTLS).
+ *
+ * One filter for the Enforce-mode limits and one for the Audit-mode limits of a port; each sends, in one call, one
+ * descriptor per matching limit in domain RATE_LIMIT_DOMAIN (`aspen`):
+ *   `[(policy, <namespace>/<policy>), (rule, <limit id>), (key, <value>)]`
+ * built by filters/ratelimit-actions.ts: a limit whose `match` does not select the request sends no descriptor; the
+ * key entry is `key` (JWT claim, header, API-key client) or `remote_address` (peer IP, a name Envoy fixes), and is
+ * left out when the request has no value for it — the service counts such requests in one shared bucket per limit.
+ *
+ * The limit's numbers (`requests` per `per` with `burst`, as a token bucket like the local limits, and whether it is
+ * an Audit-mode limit) are not in the descriptor: the rate-limit service learns them from the same IR through the
+ * control plane (every RateLimitIR with `scope: Global`, keyed by its id = the `rule` entry), so a sidecar can never
+ * choose its own limit. A descriptor naming an unknown rule is the service's to refuse.
+ *
+ * Failure: the enforcing filter fails closed (`failure_mode_deny`): when the service cannot be reached, errors, or
+ * does not answer within GLOBAL_RATE_LIMIT_TIMEOUT_MS, the request is refused (HTTP 500), never let through
+ * unlimited. The audit filter fails open and
+ * has `filter_enforced` 0%: it counts what would be refused and never blocks. Enforced 429s carry
+ * `x-ratelimit-*` (draft 03, from the service's answer) and `retry-after`.
+ */
+import { ApiVersion } from '../../../gen/envoy/config/core/v3/config_source.js';
+import { RateLimitServiceConfig } from '../../../gen/envoy/config/ratelimit/v3/rls.js';
+import { RateLimit_Action } from '../../../gen/envoy/config/route/v3/route_components.js';
+import {
+  RateLimit,
+  RateLimit_XRateLimitHeadersRFCVersion,
+} from '../../../gen/envoy/extensions/filters/http/ratelimit/v3/rate_limit.js';
+import { HttpFilter } from '../../../gen/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager.js';
+import { RATE_LIMIT_DESCRIPTOR_KEYS, RATE_LIMIT_DOMAIN } from '../../../api/contracts.js';
+import type { PolicySetIR, RateLimitIR } from '../../../ir/index.js';
+import { dataplaneCluster } from '../clusters.js';
+import { durationMs, typedConfig } from '../common.js';
+import { DATAPLANE_CLUSTER } from '../names.js';
+import type { FilterContext, FilterOutput, HttpFilterModule } from './module.js';
+import type { LimitMode } from './local-ratelimit.js';
+import { percent } from './local-ratelimit.js';
+import { limitRateLimit, payloadKeyOf, policyOfLimit } from './ratelimit-actions.js';
+
+/** Envoy's name of the filter; the two instances are named `<this>/enforce` and `<this>/audit`. */
+export const GLOBAL_RATE_LIMIT_FILTER = 'envoy.filters.http.ratelimit';
+/** How long a sidecar waits for the rate-limit service before treating the call as failed. */
+export const GLOBAL_RATE_LIMIT_TIMEOUT_MS = 100;
+
+/** The `policy` entry: the policy that declared the limit. */
+function policyAction(limit: RateLimitIR): RateLimit_Action {
+  return RateLimit_Action.fromPartial({
+    actionSpecifier: {
+      $case: 'genericKey',
+      value: { descriptorKey: RATE_LIMIT_DESCRIPTOR_KEYS.policy, descriptorValue: policyOfLimit(limit.id) },
+    },
+  });
+}
+
+/** The rate-limit service reached through the dataplane cluster, over the v3 transport. */
+export function rateLimitService(): RateLimitServiceConfig {
+  return RateLimitServiceConfig.fromPartial({
+    grpcService: { targetSpecifier: { $case: 'envoyGrpc', value: { clusterName: DATAPLANE_CLUSTER } } },
+    transportApiVersion: ApiVersion.V3,
+  });
+}
+
+/** The ratelimit config of the Global limits of one mode; JWT claims are read under `payloadKey` (payloadKeyOf). */
+export function globalRateLimitConfig(
+  limits: readonly RateLimitIR[],
+  mode: LimitMode,
+  payloadKey: string,
+): RateLimit {
+  const enforced = mode === 'enforce';
+  return RateLimit.fromPartial({
+    domain: RATE_LIMIT_DOMAIN,
+    statPrefix: `aspen_${mode}`,
+    timeout: durationMs(GLOBAL_RATE_LIMIT_TIMEOUT_MS),
+    failureModeDeny: enforced,
+    rateLimitService: rateLimitService(),
+    filterEnabled: percent(100),
+    filterEnforced: percent(enforced ? 100 : 0),
+    enableXRatelimitHeaders: enforced
+      ? RateLimit_XRateLimitHeadersRFCVersion.DRAFT_VERSION_03
+      : RateLimit_XRateLimitHeadersRFCVersion.OFF,
+    enableRetryAfterHeader: enforced,
+    rateLimits: limits.map((limit) => limitRateLimit(limit, payloadKey, [policyAction(limit)])),
+  });
+}
+
+/** The filter for the Global limits of one policy set, or none when it has none. */
+function setFilters(set: PolicySetIR | undefined, mode: LimitMode): HttpFilter[] {
+  const limits = (set?.rateLimits ?? []).filter((limit) => limit.scope === 'Global');
+  if (set === undefined || limits.length === 0) return [];
+  return [
+    HttpFilter.fromPartial({
+      name: `${GLOBAL_RATE_LIMIT_FILTER}/${mode}`,
+      configType: typedConfig(globalRateLimitConfig(limits, mode, payloadKeyOf(set, mode))),
+    }),
+  ];
+}
+
+/** The global rate-limit module: the enforcing filter, then the audit one; the dataplane cluster when used. */
+export const globalRateLimitFilter: HttpFilterModule = {
+  id: 'global-ratelimit',
+  build(ctx: FilterContext): FilterOutput {
+    const httpFilters = [...setFilters(ctx.port.enforce, 'enforce'), ...setFilters(ctx.port.audit, 'audit')];
+    return { httpFilters, clusters: httpFilters.length > 0 ? [dataplaneCluster(ctx.config)] : [] };
+  },
+};
