@@ -3,7 +3,7 @@
  * IDs, peer addresses, JWT claims, API-key clients). An IR list that is empty matches no request (RuleIR), which
  * Envoy expresses as `not_rule`/`not_id` of `any`, since its sets need at least one member.
  */
-import type { Permission, Principal } from '../../../gen/envoy/config/rbac/v3/rbac.js';
+import { MetadataSource, type Permission, type Principal } from '../../../gen/envoy/config/rbac/v3/rbac.js';
 import type { DeepPartial } from '../../../gen/envoy/config/rbac/v3/rbac.js';
 import type { StringMatcher } from '../../../gen/envoy/type/matcher/v3/string.js';
 import type { ValueMatcher } from '../../../gen/envoy/type/matcher/v3/value.js';
@@ -44,13 +44,21 @@ export function andPermissions(rules: PermissionInit[]): PermissionInit {
   return { rule: { $case: 'andRules', value: { rules } } };
 }
 
+/** An exact header value match (`string_match`; the older `exact_match` is deprecated). */
+function exactHeader(value: string): {
+  $case: 'stringMatch';
+  value: { matchPattern: { $case: 'exact'; value: string } };
+} {
+  return { $case: 'stringMatch', value: { matchPattern: { $case: 'exact', value } } };
+}
+
 /** Any of the methods, matched on the `:method` pseudo-header. */
 export function methodsPermission(methods: string[]): PermissionInit {
   return orPermissions(
     methods.map((method) => ({
       rule: {
         $case: 'header',
-        value: { name: ':method', headerMatchSpecifier: { $case: 'exactMatch', value: method } },
+        value: { name: ':method', headerMatchSpecifier: exactHeader(method) },
       },
     })),
   );
@@ -113,7 +121,7 @@ export function apiKeyClientPrincipals(clients: string[]): PrincipalInit {
     clients.map((name) => ({
       identifier: {
         $case: 'header',
-        value: { name: API_KEY_CLIENT_HEADER, headerMatchSpecifier: { $case: 'exactMatch', value: name } },
+        value: { name: API_KEY_CLIENT_HEADER, headerMatchSpecifier: exactHeader(name) },
       },
     })),
   );
@@ -146,7 +154,14 @@ export function jwtClaimPrincipal(
   };
   return orPrincipals(
     [value, list].map((v) => ({
-      identifier: { $case: 'metadata', value: { filter: JWT_METADATA_NAMESPACE, path, value: v } },
+      // `sourced_metadata` (DYNAMIC source) replaces the deprecated `metadata` principal.
+      identifier: {
+        $case: 'sourcedMetadata',
+        value: {
+          metadataMatcher: { filter: JWT_METADATA_NAMESPACE, path, value: v },
+          metadataSource: MetadataSource.DYNAMIC,
+        },
+      },
     })),
   );
 }

@@ -4,8 +4,10 @@
  * - every `x-aspen-*` header (among them API_KEY_CLIENT_HEADER, which only the API-key check may set);
  * - every header a JWT provider's `forwardClaims` writes into, of Enforce and Audit policies alike;
  * - the usual forwarded-identity headers of auth proxies (FORGEABLE_IDENTITY_HEADERS). `x-forwarded-client-cert`
- *   is handled by the HTTP connection manager (`forward_client_cert_details: SANITIZE_SET`), `x-envoy-*` by
- *   its internal-header stripping.
+ *   is handled by the HTTP connection manager (`forward_client_cert_details: SANITIZE_SET`);
+ * - every `x-envoy-*` header: Envoy strips them only from requests it deems external, and peers in the pod network
+ *   (RFC 1918 addresses) count as internal by default, so a client could set retry, timeout or original-path
+ *   headers that Envoy or the application would trust.
  */
 import { HeaderMutation as HeaderMutationConfig } from '../../../gen/envoy/extensions/filters/http/header_mutation/v3/header_mutation.js';
 import { HttpFilter } from '../../../gen/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager.js';
@@ -21,6 +23,9 @@ export const SANITIZE_FILTER_NAME = 'aspen.sanitize';
 
 /** Prefix of every header aspen itself sets; clients may never send one. */
 export const ASPEN_HEADER_PREFIX = 'x-aspen-';
+
+/** Prefix of Envoy's own control headers (retries, timeouts, original path); clients may never send one. */
+export const ENVOY_HEADER_PREFIX = 'x-envoy-';
 
 /**
  * Identity headers that auth proxies (oauth2-proxy, Apache `REMOTE_USER`, ingress auth) set and applications tend to
@@ -52,18 +57,21 @@ export function removedHeaders(port: PortIR): string[] {
   return [...new Set([API_KEY_CLIENT_HEADER, ...FORGEABLE_IDENTITY_HEADERS, ...claimHeaders(port)])].sort();
 }
 
-/** The request mutations: the `x-aspen-` prefix, then each header by name. */
+/** Prefixes of headers removed from every client request, sorted. */
+export const REMOVED_PREFIXES: readonly string[] = [ASPEN_HEADER_PREFIX, ENVOY_HEADER_PREFIX];
+
+/** The request mutations: each removed prefix, then each header by name. */
 function mutations(port: PortIR): DeepPartial<HeaderMutation>[] {
-  const byPrefix: DeepPartial<HeaderMutation> = {
+  const byPrefix = REMOVED_PREFIXES.map((prefix): DeepPartial<HeaderMutation> => ({
     action: {
       $case: 'removeOnMatch',
-      value: { keyMatcher: { matchPattern: { $case: 'prefix', value: ASPEN_HEADER_PREFIX } } },
+      value: { keyMatcher: { matchPattern: { $case: 'prefix', value: prefix } } },
     },
-  };
+  }));
   const byName = removedHeaders(port).map((name): DeepPartial<HeaderMutation> => ({
     action: { $case: 'remove', value: name },
   }));
-  return [byPrefix, ...byName];
+  return [...byPrefix, ...byName];
 }
 
 /** The sanitizing module: always one header_mutation filter. */

@@ -11,7 +11,7 @@ import type {
   Principal,
   RBAC as RbacRules,
 } from '../../../../src/gen/envoy/config/rbac/v3/rbac.js';
-import { RBAC_Action } from '../../../../src/gen/envoy/config/rbac/v3/rbac.js';
+import { MetadataSource, RBAC_Action } from '../../../../src/gen/envoy/config/rbac/v3/rbac.js';
 import type { HeaderMatcher } from '../../../../src/gen/envoy/config/route/v3/route_components.js';
 import { RBAC } from '../../../../src/gen/envoy/extensions/filters/http/rbac/v3/rbac.js';
 import type { HttpFilter } from '../../../../src/gen/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager.js';
@@ -62,11 +62,12 @@ export function stringMatches(m: StringMatcher | undefined, value: string | unde
   }
 }
 
-/** A HeaderMatcher (exact match only) against a request. */
+/** A HeaderMatcher (`string_match` only, as aspen emits) against a request; a missing header never matches. */
 function headerMatches(m: HeaderMatcher, req: EvalRequest): boolean {
   const s = m.headerMatchSpecifier;
-  if (s?.$case !== 'exactMatch') throw new Error(`rbac-eval: unsupported header matcher ${s?.$case}`);
-  return headerValue(req, m.name) === s.value;
+  if (s?.$case !== 'stringMatch') throw new Error(`rbac-eval: unsupported header matcher ${s?.$case}`);
+  const value = headerValue(req, m.name);
+  return value !== undefined && stringMatches(s.value, value);
 }
 
 /** An IPv4 address as a number. */
@@ -152,8 +153,10 @@ export function principalMatches(p: Principal, req: EvalRequest): boolean {
       return inCidr(req.remoteIp, id.value.addressPrefix, id.value.prefixLen ?? 32);
     case 'header':
       return headerMatches(id.value, req);
-    case 'metadata':
-      return metadataMatches(id.value, req);
+    case 'sourcedMetadata':
+      if (id.value.metadataSource !== MetadataSource.DYNAMIC)
+        throw new Error('rbac-eval: only DYNAMIC metadata');
+      return id.value.metadataMatcher !== undefined && metadataMatches(id.value.metadataMatcher, req);
     default:
       throw new Error(`rbac-eval: unsupported principal ${id?.$case}`);
   }

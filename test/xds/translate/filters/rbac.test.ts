@@ -13,6 +13,7 @@ import {
 } from '../../../../src/xds/translate/filters/jwt-providers.js';
 import { rbacFilters } from '../../../../src/xds/translate/filters/rbac.js';
 import { JWT_METADATA_NAMESPACE } from '../../../../src/xds/translate/filters/rbac-matchers.js';
+import { StringMatcher } from '../../../../src/gen/envoy/type/matcher/v3/string.js';
 import { buildEnvoyValidate } from '../../../tools/envoy-validate.js';
 import { context, jwtProvider, policySet, port, rule, validateOutput } from './fixtures.js';
 
@@ -51,11 +52,19 @@ function orLists(perm: Permission | undefined): Permission[][] {
   });
 }
 
+/** The header match specifier of an exact `string_match`, as generated. */
+function exact(value: string): { $case: 'stringMatch'; value: StringMatcher } {
+  return {
+    $case: 'stringMatch',
+    value: StringMatcher.fromPartial({ matchPattern: { $case: 'exact', value } }),
+  };
+}
+
 /** The metadata matchers of an OR of principals. */
 function metadataMatchers(pr: Principal | undefined): (MetadataMatcher | undefined)[] {
   if (pr?.identifier?.$case !== 'orIds') throw new Error('expected OR of string and list matches');
   return pr.identifier.value.ids.map((x) =>
-    x.identifier?.$case === 'metadata' ? x.identifier.value : undefined,
+    x.identifier?.$case === 'sourcedMetadata' ? x.identifier.value.metadataMatcher : undefined,
   );
 }
 
@@ -103,7 +112,7 @@ describe('xds/translate/filters/rbac', () => {
         value: {
           $type: 'envoy.config.route.v3.HeaderMatcher',
           name: ':method',
-          headerMatchSpecifier: { $case: 'exactMatch', value: m },
+          headerMatchSpecifier: exact(m),
           invertMatch: false,
           treatMissingHeaderAsEmpty: false,
         },
@@ -145,7 +154,7 @@ describe('xds/translate/filters/rbac', () => {
     ]);
     expect(key?.$case === 'header' && [key.value.name, key.value.headerMatchSpecifier]).to.deep.equal([
       API_KEY_CLIENT_HEADER,
-      { $case: 'exactMatch', value: 'web' },
+      exact('web'),
     ]);
   });
 

@@ -46,9 +46,13 @@ describe('xds/translate/filters/sanitize', () => {
   it('client-sent x-aspen-api-key-client is removed before ext_authz', () => {
     const { names, prefixes } = removed();
     expect(names).to.include(API_KEY_CLIENT_HEADER);
-    expect(prefixes).to.deep.equal(['x-aspen-']);
+    expect(prefixes).to.deep.equal(['x-aspen-', 'x-envoy-']);
     const ids = HTTP_FILTER_ORDER.map((m) => m.id);
     expect(ids.indexOf('sanitize')).to.be.lessThan(ids.indexOf('api-keys'));
+  });
+
+  it('client-sent x-envoy-* headers (retry, timeout, original path) are removed: pod-network peers count as internal to Envoy', () => {
+    expect(removed().prefixes).to.include('x-envoy-');
   });
 
   it('client-sent claim headers of Enforce and Audit providers are removed before jwt_authn writes them', () => {
