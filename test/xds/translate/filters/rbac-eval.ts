@@ -6,6 +6,7 @@
  * with these claims, is denied") instead of shapes. Shadow rules are ignored: they never decide.
  */
 import type {
+  SourcedMetadata,
   Permission,
   Policy,
   Principal,
@@ -139,6 +140,12 @@ function setPrincipalMatches(p: Principal, req: EvalRequest): boolean | undefine
   return undefined;
 }
 
+/** A `sourced_metadata` principal (aspen emits DYNAMIC ones only). */
+function sourcedMetadataMatches(m: SourcedMetadata, req: EvalRequest): boolean {
+  if (m.metadataSource !== MetadataSource.DYNAMIC) throw new Error('rbac-eval: only DYNAMIC metadata');
+  return m.metadataMatcher !== undefined && metadataMatches(m.metadataMatcher, req);
+}
+
 /** Whether a principal matches the request. */
 export function principalMatches(p: Principal, req: EvalRequest): boolean {
   const set = setPrincipalMatches(p, req);
@@ -154,9 +161,7 @@ export function principalMatches(p: Principal, req: EvalRequest): boolean {
     case 'header':
       return headerMatches(id.value, req);
     case 'sourcedMetadata':
-      if (id.value.metadataSource !== MetadataSource.DYNAMIC)
-        throw new Error('rbac-eval: only DYNAMIC metadata');
-      return id.value.metadataMatcher !== undefined && metadataMatches(id.value.metadataMatcher, req);
+      return sourcedMetadataMatches(id.value, req);
     default:
       throw new Error(`rbac-eval: unsupported principal ${id?.$case}`);
   }
