@@ -18,9 +18,39 @@ export const RATE_LIMIT_DESCRIPTOR_KEYS = { policy: 'policy', rule: 'rule', key:
  * applies to the port: `clients` holds the ids (`<namespace>/<policy>/<client>`) of the port's API-key clients,
  * comma-separated and sorted; `source` says where the key is read: `header:<name>` or `query:<name>`. The check
  * answers OK with API_KEY_CLIENT_HEADER set to the client's name for a known key, OK with no header when the key is
- * absent, and PERMISSION_DENIED (403) for any other key.
+ * absent, and PERMISSION_DENIED (403) for any other key. `mode` is sent only by the Audit-mode check, with the value
+ * AUDIT_API_KEY_CHECK.mode, and changes those answers as AUDIT_API_KEY_CHECK says; without it the check enforces.
  */
 export const API_KEY_CHECK_METADATA = {
   clients: 'x-aspen-api-key-clients',
   source: 'x-aspen-api-key-source',
+  mode: 'x-aspen-api-key-mode',
+} as const;
+
+/**
+ * Request header carrying the API-key client's name, as the Audit-mode check found it, to the Audit shadow rules and
+ * the access log. Like every `x-aspen-*` header it is removed from every client request before any check runs.
+ */
+export const AUDIT_API_KEY_CLIENT_HEADER = 'x-aspen-audit-api-key-client';
+
+/**
+ * The contract of the Audit-mode API-key check (docs/adr/0006-api-keys-via-ext-authz.md, "Audit-mode API keys"),
+ * which the dataplane must honour. The sidecar calls it like the enforcing check, with the Audit policies' clients
+ * and key location in API_KEY_CHECK_METADATA, plus `API_KEY_CHECK_METADATA.mode` = `mode` (the enforcing check sends
+ * no mode). For such a call the dataplane:
+ * - answers OK, always: never PERMISSION_DENIED or another error status, whatever the key;
+ * - sets `clientHeader` to the client's name for a known key; sets nothing for a request without a key;
+ * - sets `deniedHeader` to `unknownKey` for a key the enforcing check would refuse (the would-deny that the access
+ *   log records);
+ * - sets no other request header, removes none, changes no query parameter, adds no response header and no dynamic
+ *   metadata.
+ * The sidecar guards the request on its side as well: the filter runs in ext_authz `shadow_mode` (a denial or an
+ * error never terminates the request), with `failure_mode_allow`, and with mutation rules that drop (without
+ * error) every header change except `clientHeader` and `deniedHeader`.
+ */
+export const AUDIT_API_KEY_CHECK = {
+  mode: 'audit',
+  clientHeader: AUDIT_API_KEY_CLIENT_HEADER,
+  deniedHeader: 'x-aspen-audit-api-key-denied',
+  unknownKey: 'unknown-key',
 } as const;

@@ -2,13 +2,15 @@
 import { Command, CommanderError, Option } from 'commander';
 import { ExitCode, processIO, type CliIO } from './io.js';
 import { runAudit, type AuditOptions } from './audit.js';
+import { BOOTSTRAP_DEFAULTS, runBootstrap, type BootstrapCliOptions } from './bootstrap.js';
 import { runRender, type RenderOptions } from './render.js';
+import type { ServeCliOptions, ServeRuntime } from './serve.js';
 import { runValidate } from './validate.js';
 
 const NAMESPACE_HELP = 'namespace for objects that have none';
 
 /** Builds the command tree; `done` receives each command's exit code. */
-function program(io: CliIO, done: (code: number) => void): Command {
+function program(io: CliIO, done: (code: number) => void, runtime?: ServeRuntime): Command {
   const root = new Command('aspen')
     .description('API security for Kubernetes, enforced by Envoy.')
     .exitOverride()
@@ -74,15 +76,81 @@ function program(io: CliIO, done: (code: number) => void): Command {
       done(await runRender(paths, options, io));
     });
 
+  root
+    .command('bootstrap')
+    .description(
+      "print the Envoy bootstrap of a workload's sidecar (ADS over TLS, ServiceAccount token auth)",
+    )
+    .requiredOption('--workload <ns/name>', 'the workload the sidecar belongs to')
+    .option('--pod <name>', 'pod name for node.id (default: the $POD_NAME placeholder)')
+    .option('--xds-address <host:port>', "aspen's xDS address", BOOTSTRAP_DEFAULTS.xdsAddress)
+    .option(
+      '--xds-auth <method>',
+      'token (ServiceAccount token, in a cluster) or none (aspen serve)',
+      BOOTSTRAP_DEFAULTS.xdsAuth,
+    )
+    .option('--xds-insecure', 'plaintext to a loopback aspen serve --xds-insecure (with --xds-auth none)')
+    .option(
+      '--trust-bundle <file>',
+      'trust bundle PEM path inside the sidecar',
+      BOOTSTRAP_DEFAULTS.trustBundle,
+    )
+    .option('--token-path <file>', 'projected ServiceAccount token path', BOOTSTRAP_DEFAULTS.tokenPath)
+    .option('-o, --output <format>', 'json or yaml', 'json')
+    .addHelpText(
+      'after',
+      '\nExit status: 0 printed, 2 usage error.\nNo key material: certificates arrive over SDS.\n\n' +
+        'Examples:\n  aspen bootstrap --workload shop/orders --pod orders-7d9f\n',
+    )
+    .action((options: BootstrapCliOptions) => {
+      done(runBootstrap(options, io));
+    });
+
+  addServe(root, io, done, runtime);
   return root;
 }
 
+/** `aspen serve`: its module (pino, grpc-js, prom-client) is loaded only when it runs. */
+function addServe(root: Command, io: CliIO, done: (code: number) => void, runtime?: ServeRuntime): void {
+  root
+    .command('serve')
+    .description(
+      'standalone control plane: serve xDS to Envoy sidecars from a directory of manifests, watched',
+    )
+    .requiredOption('--dir <path>', 'directory of manifests (read recursively, rebuilt on change)')
+    .option(
+      '--xds-listen <host:port>',
+      'xDS (ADS) gRPC address (default 127.0.0.1:15010 with --xds-insecure)',
+    )
+    .option('--xds-insecure', 'plaintext xDS, development only; refuses non-loopback addresses')
+    .option('--health-listen <host:port>', '/healthz and /readyz address', '127.0.0.1:8081')
+    .option('--metrics-listen <host:port>', 'Prometheus /metrics address', '127.0.0.1:9090')
+    .option('--trust-domain <domain>', 'SPIFFE trust domain of workload identities', 'cluster.local')
+    .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent', 'info')
+    .option('-n, --namespace <ns>', NAMESPACE_HELP, 'default')
+    .addHelpText(
+      'after',
+      '\nRuns until SIGINT or SIGTERM (exit 0). Exit status 2: usage error; 1: serving failed.\n' +
+        'Logs: JSON on stderr (one line per record on a terminal).\n\n' +
+        'Examples:\n  aspen serve --dir examples/ --xds-insecure\n' +
+        '  aspen serve --dir gitops/ --xds-listen 127.0.0.1:18000 --xds-insecure --log-level debug\n',
+    )
+    .action(async (options: ServeCliOptions) => {
+      const { runServe } = await import('./serve.js');
+      done(await runServe(options, io, runtime));
+    });
+}
+
 /** Runs the CLI with `argv` (without node and script); returns the process exit code. */
-export async function main(argv: string[], io: CliIO = processIO()): Promise<number> {
+export async function main(argv: string[], io: CliIO = processIO(), runtime?: ServeRuntime): Promise<number> {
   let code: number = ExitCode.Ok;
-  const root = program(io, (c) => {
-    code = c;
-  });
+  const root = program(
+    io,
+    (c) => {
+      code = c;
+    },
+    runtime,
+  );
   try {
     await root.parseAsync(argv, { from: 'user' });
   } catch (error) {

@@ -1,11 +1,13 @@
 /**
  * The `envoy.service.discovery.v3.AggregatedDiscoveryService` implementation: owns the live streams of one server,
- * the nonce sequence and the standing rejections. State of the world only for now; `DeltaAggregatedResources`
- * answers UNIMPLEMENTED until the delta stream exists (it will share the cache, authenticator, events and registry).
+ * the nonce sequence and the standing rejections. State of the world (`StreamAggregatedResources`, see `sotw.ts`) and
+ * incremental (`DeltaAggregatedResources`, see `delta.ts`) streams share the cache, authenticator, events and registry.
  */
 import { status } from '@grpc/grpc-js';
 import type { AggregatedDiscoveryServiceServer } from '../../gen/envoy/service/discovery/v3/ads.js';
 import type { SnapshotCache } from '../cache/cache.js';
+import { DeltaStream } from './delta.js';
+import type { DeltaCall } from './delta.js';
 import { guardEvents } from './events.js';
 import { RejectionRegistry } from './rejections.js';
 import { SotwStream } from './sotw.js';
@@ -39,7 +41,7 @@ export interface AdsServiceOptions {
 export class AdsService {
   /** Standing NACKs, per proxy and type (cleared by a later ACK). */
   readonly rejections = new RejectionRegistry();
-  private readonly live = new Map<number, SotwStream>();
+  private readonly live = new Map<number, SotwStream | DeltaStream>();
   private readonly context: StreamContext;
   private readonly logger: Logger;
   private accepting = true;
@@ -69,13 +71,10 @@ export class AdsService {
   /** The grpc-js handlers for `AggregatedDiscoveryServiceService`. */
   handlers(): AggregatedDiscoveryServiceServer {
     return {
-      streamAggregatedResources: (call: AdsCall): void => this.openSotw(call),
-      deltaAggregatedResources: (call): void => {
-        call.emit('error', {
-          code: status.UNIMPLEMENTED,
-          details: 'incremental (delta) xDS is not served yet',
-        });
-      },
+      streamAggregatedResources: (call: AdsCall): void =>
+        this.open(call, (id) => new SotwStream(call, this.context, id)),
+      deltaAggregatedResources: (call: DeltaCall): void =>
+        this.open(call, (id) => new DeltaStream(call, this.context, id)),
     };
   }
 
@@ -102,13 +101,13 @@ export class AdsService {
     }
   }
 
-  private openSotw(call: AdsCall): void {
+  private open(call: AdsCall | DeltaCall, create: (streamId: number) => SotwStream | DeltaStream): void {
     if (!this.accepting) {
       call.emit('error', { code: status.UNAVAILABLE, details: 'xDS server is shutting down' });
       return;
     }
     this.lastStreamId += 1;
-    const stream = new SotwStream(call, this.context, this.lastStreamId);
+    const stream = create(this.lastStreamId);
     this.live.set(stream.streamId, stream);
     this.logger.debug({ streamId: stream.streamId, peer: call.getPeer() }, 'xDS stream opened');
     stream.start();

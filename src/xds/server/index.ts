@@ -1,6 +1,8 @@
-/** The xDS server: state-of-the-world ADS over grpc-js, fed by the snapshot cache. */
+/** The xDS server: state-of-the-world and incremental (delta) ADS over grpc-js, fed by the snapshot cache. */
 export { AdsService } from './ads.js';
 export type { AdsServiceOptions } from './ads.js';
+export { resourceVersion } from './delta-state.js';
+export type { DeltaCall } from './delta.js';
 export { fileModeAuthenticator } from './file-auth.js';
 export { userAgentOf } from './node.js';
 export { RejectionRegistry } from './rejections.js';

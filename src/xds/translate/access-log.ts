@@ -12,21 +12,24 @@
  *      `response_code_details` (e.g. `rbac_access_denied_matched_policy[...]`, `local_rate_limited`), `duration_ms`,
  *    - per RBAC filter (filters/rbac.ts), `<filter>_result` (`allowed`/`denied`) and `<filter>_rule` (the matching
  *      rule id) for `deny`, `allow` (enforced engines) and `audit_deny`, `audit_allow` (shadow engines of Audit-mode
- *      rules: what they would have done),
+ *      rules: what they would have done), and `audit_validation` (filters/audit-validation.ts: the Audit-mode
+ *      request validation; `_rule` names the check, e.g. `method-not-allowed`),
  *    - `api_key_client` (the API-key client header set by the API-key check), `jwt_subject` / `jwt_issuer` (from the
  *      verified JWT payload in jwt_authn's dynamic metadata), `audit_rate_limited` (ids of the Audit-mode local
- *      limits that would have refused the request).
+ *      limits that would have refused the request), `audit_api_key_client` / `audit_api_key_denied` (what the
+ *      Audit-mode API-key check found: the client, or `unknown-key` for a key Enforce mode would refuse).
  *    No other header is logged, and a header listed in `redactHeaders` is left out even from the list above.
  * 2. `envoy.access_loggers.http_grpc` (log name `aspen`) streaming to aspen's access-log service on DATAPLANE_CLUSTER
  *    (issue 8), which writes the audit record and metrics. Buffered and fire-and-forget: a slow or absent service
  *    never delays or fails a request. Contract with that service: the node names the workload; the decision is in
  *    `common_properties.metadata` (`envoy.filters.http.rbac` keys read above, the verified JWT claims under
  *    `envoy.filters.http.jwt_authn`), `response_flags` and `response.response_code_details`; the only extra request headers
- *    sent are the API-key client header and the audit rate-limit header (unless redacted). `request.path` is Envoy's `:path` WITH the query string:
+ *    sent are the API-key client header, the audit rate-limit header and the two Audit API-key headers (unless
+ *    redacted). `request.path` is Envoy's `:path` WITH the query string:
  *    the service must drop everything from `?` before recording it.
  *
  * With `accessLog.enabled` false only the gRPC log remains, filtered to security events (status 400 and above, an
- * Audit-mode rule or local limit that would have denied), since denials and would-denials are always recorded.
+ * Audit-mode rule, request validation, API-key check or local limit that would have denied), since denials and would-denials are always recorded.
  */
 import {
   AccessLog,
@@ -36,10 +39,11 @@ import {
 import { ApiVersion } from '../../gen/envoy/config/core/v3/config_source.js';
 import { HttpGrpcAccessLogConfig } from '../../gen/envoy/extensions/access_loggers/grpc/v3/als.js';
 import { StdoutAccessLog } from '../../gen/envoy/extensions/access_loggers/stream/v3/stream.js';
-import { API_KEY_CLIENT_HEADER } from '../../api/contracts.js';
+import { API_KEY_CLIENT_HEADER, AUDIT_API_KEY_CHECK } from '../../api/contracts.js';
 import type { Cluster } from '../../gen/envoy/config/cluster/v3/cluster.js';
 import { dataplaneCluster } from './clusters.js';
 import { typedConfig } from './common.js';
+import { AUDIT_VALIDATION_STAT_PREFIX } from './filters/audit-validation.js';
 import type { FilterContext } from './filters/module.js';
 import { ENFORCE_PAYLOAD_KEY } from './filters/jwt-providers.js';
 import { AUDIT_RATE_LIMITED_HEADER } from './filters/local-ratelimit.js';
@@ -91,6 +95,7 @@ function fixedFields(ctx: FilterContext): Record<string, string | number> {
     ...rbacFields('allow', ALLOW_STAT_PREFIX, 'enforced'),
     ...rbacFields('audit_deny', AUDIT_DENY_STAT_PREFIX, 'shadow'),
     ...rbacFields('audit_allow', AUDIT_ALLOW_STAT_PREFIX, 'shadow'),
+    ...rbacFields('audit_validation', AUDIT_VALIDATION_STAT_PREFIX, 'shadow'),
     jwt_subject: metadata(JWT_METADATA_NAMESPACE, ENFORCE_PAYLOAD_KEY, 'sub'),
     jwt_issuer: metadata(JWT_METADATA_NAMESPACE, ENFORCE_PAYLOAD_KEY, 'iss'),
   };
@@ -102,6 +107,16 @@ const LOGGED_HEADERS: readonly { field: string; header: string }[] = [
   { field: 'request_id', header: 'x-request-id' },
   { field: 'api_key_client', header: API_KEY_CLIENT_HEADER },
   { field: 'audit_rate_limited', header: AUDIT_RATE_LIMITED_HEADER },
+  { field: 'audit_api_key_client', header: AUDIT_API_KEY_CHECK.clientHeader },
+  { field: 'audit_api_key_denied', header: AUDIT_API_KEY_CHECK.deniedHeader },
+];
+
+/** The aspen-set headers the gRPC log sends besides Envoy's own fields (unless redacted). */
+const GRPC_LOGGED_HEADERS: readonly string[] = [
+  API_KEY_CLIENT_HEADER,
+  AUDIT_RATE_LIMITED_HEADER,
+  AUDIT_API_KEY_CHECK.clientHeader,
+  AUDIT_API_KEY_CHECK.deniedHeader,
 ];
 
 /** The logged headers a port does not redact. */
@@ -149,7 +164,20 @@ function shadowDenied(prefix: string): AccessLogFilter {
   });
 }
 
-/** Only security events: a response of 400 or above, or an Audit-mode rule or local limit that would deny. */
+/** Passes entries whose request carries the header (set by aspen only: clients' `x-aspen-*` are removed). */
+function headerPresent(name: string): AccessLogFilter {
+  return AccessLogFilter.fromPartial({
+    filterSpecifier: {
+      $case: 'headerFilter',
+      value: { header: { name, headerMatchSpecifier: { $case: 'presentMatch', value: true } } },
+    },
+  });
+}
+
+/**
+ * Only security events: a response of 400 or above, or an Audit-mode rule, request validation, API-key check or
+ * local limit that would deny.
+ */
 function securityEventsOnly(): AccessLogFilter {
   return AccessLogFilter.fromPartial({
     filterSpecifier: {
@@ -169,17 +197,9 @@ function securityEventsOnly(): AccessLogFilter {
           },
           shadowDenied(AUDIT_DENY_STAT_PREFIX),
           shadowDenied(AUDIT_ALLOW_STAT_PREFIX),
-          {
-            filterSpecifier: {
-              $case: 'headerFilter',
-              value: {
-                header: {
-                  name: AUDIT_RATE_LIMITED_HEADER,
-                  headerMatchSpecifier: { $case: 'presentMatch', value: true },
-                },
-              },
-            },
-          },
+          shadowDenied(AUDIT_VALIDATION_STAT_PREFIX),
+          headerPresent(AUDIT_API_KEY_CHECK.deniedHeader),
+          headerPresent(AUDIT_RATE_LIMITED_HEADER),
         ],
       },
     },
@@ -195,9 +215,7 @@ function grpcLog(ctx: FilterContext, filter?: AccessLogFilter): AccessLog {
       grpcService: { targetSpecifier: { $case: 'envoyGrpc', value: { clusterName: DATAPLANE_CLUSTER } } },
       transportApiVersion: ApiVersion.V3,
     },
-    additionalRequestHeadersToLog: [API_KEY_CLIENT_HEADER, AUDIT_RATE_LIMITED_HEADER].filter(
-      (h) => !redacted.has(h),
-    ),
+    additionalRequestHeadersToLog: GRPC_LOGGED_HEADERS.filter((h) => !redacted.has(h)),
   });
   return AccessLog.fromPartial({
     name: 'envoy.access_loggers.http_grpc',

@@ -2,7 +2,8 @@
  * The route configuration (RDS) of one inbound port: fail closed when a policy could not be applied, else the
  * request-validation answers (405, 415, 400) and then the application. Routes run after every HTTP filter (the router
  * is last), so these checks complement, never replace, the filters: header sanitizing is the sanitize filter's job,
- * since `request_headers_to_remove` would only act at the router.
+ * since `request_headers_to_remove` would only act at the router. Only the Enforce set's request validation is
+ * routed; the Audit set's is counted and logged, never answered, by filters/audit-validation.ts.
  */
 import { HeaderMatcher, Route } from '../../gen/envoy/config/route/v3/route_components.js';
 import { RouteConfiguration } from '../../gen/envoy/config/route/v3/route.js';
@@ -142,9 +143,14 @@ function exact(name: string, value: string, invert: boolean): HeaderMatcher {
   });
 }
 
+/** RE2 regex (full match) of a `content-type` of media type `type` (case-insensitive; parameters after `;`). */
+export function mediaTypeRegex(type: string): string {
+  return `(?i)^\\s*${escapeRe2(type)}\\s*(;.*)?$`;
+}
+
 /** `content-type` is NOT the media type `type` (case-insensitive; optional parameters after `;`). */
 function mediaType(type: string): HeaderMatcher {
-  const regex = `(?i)^\\s*${escapeRe2(type)}\\s*(;.*)?$`;
+  const regex = mediaTypeRegex(type);
   return HeaderMatcher.fromPartial({
     name: 'content-type',
     headerMatchSpecifier: {

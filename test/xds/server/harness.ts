@@ -111,6 +111,8 @@ export interface Harness {
   ads: AdsService;
   server: XdsServer;
   log: EventLog;
+  /** `127.0.0.1:<port>` of the server (delta tests open their own clients). */
+  address: string;
   connect(proxyKey: string): ScriptedAdsClient;
   /** Opens a delta stream, sends one request, resolves to the status code it ends with. */
   deltaStatus(): Promise<number>;
@@ -150,6 +152,7 @@ export async function startHarness(
     ads,
     server,
     log,
+    address: `127.0.0.1:${port}`,
     connect: (proxyKey: string): ScriptedAdsClient => {
       const client = new ScriptedAdsClient(`127.0.0.1:${port}`, proxyKey);
       clients.push(client);

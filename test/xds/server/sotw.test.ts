@@ -265,8 +265,8 @@ describe('xds/server: state-of-the-world ADS', () => {
     }
   });
 
-  it('Delta: DeltaAggregatedResources answers UNIMPLEMENTED for now', async () => {
-    expect(await h.deltaStatus()).to.equal(status.UNIMPLEMENTED);
+  it('Delta: DeltaAggregatedResources is served, behind the same authenticator (no Node: refused)', async () => {
+    expect(await h.deltaStatus()).to.equal(status.UNAUTHENTICATED);
   });
 
   it('Unauthenticated: the file-mode authenticator refuses a node without <namespace>/<workload>', async () => {

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { AccessLog } from '../../../src/gen/envoy/config/accesslog/v3/accesslog.js';
 import { HttpGrpcAccessLogConfig } from '../../../src/gen/envoy/extensions/access_loggers/grpc/v3/als.js';
 import { StdoutAccessLog } from '../../../src/gen/envoy/extensions/access_loggers/stream/v3/stream.js';
-import { API_KEY_CLIENT_HEADER } from '../../../src/api/contracts.js';
+import { API_KEY_CLIENT_HEADER, AUDIT_API_KEY_CHECK } from '../../../src/api/contracts.js';
 import type { AccessLogIR } from '../../../src/ir/index.js';
 import { unpackAnyAs } from '../../../src/xds/proto/any.js';
 import { toCanonicalJson } from '../../../src/xds/proto/json.js';
@@ -48,6 +48,8 @@ describe('xds/translate/access-log', () => {
       'x-request-id',
       API_KEY_CLIENT_HEADER,
       AUDIT_RATE_LIMITED_HEADER,
+      AUDIT_API_KEY_CHECK.clientHeader,
+      AUDIT_API_KEY_CHECK.deniedHeader,
     ];
     const format = stdoutFormat(withLog({ redactHeaders }));
     expect(format.path).to.equal('%REQ_WITHOUT_QUERY(:PATH)%');
@@ -68,6 +70,8 @@ describe('xds/translate/access-log', () => {
       ':method',
       ':path',
       API_KEY_CLIENT_HEADER,
+      AUDIT_API_KEY_CHECK.clientHeader,
+      AUDIT_API_KEY_CHECK.deniedHeader,
       AUDIT_RATE_LIMITED_HEADER,
       'x-request-id',
     ]);
@@ -95,6 +99,10 @@ describe('xds/translate/access-log', () => {
       'audit_allow_rule',
       'api_key_client',
       'audit_rate_limited',
+      'audit_validation_result',
+      'audit_validation_rule',
+      'audit_api_key_client',
+      'audit_api_key_denied',
       'jwt_subject',
       'jwt_issuer',
     ]);
@@ -107,6 +115,9 @@ describe('xds/translate/access-log', () => {
         '%DYNAMIC_METADATA(envoy.filters.http.rbac:aspen_audit_allow_shadow_engine_result)%',
       jwt_subject: '%DYNAMIC_METADATA(envoy.filters.http.jwt_authn:jwt_payload:sub)%',
       api_key_client: `%REQ(${API_KEY_CLIENT_HEADER})%`,
+      audit_api_key_client: `%REQ(${AUDIT_API_KEY_CHECK.clientHeader})%`,
+      audit_validation_rule:
+        '%DYNAMIC_METADATA(envoy.filters.http.rbac:aspen_audit_validation_shadow_effective_policy_id)%',
     });
   });
 
@@ -125,6 +136,8 @@ describe('xds/translate/access-log', () => {
     expect(als.additionalRequestHeadersToLog).to.deep.equal([
       API_KEY_CLIENT_HEADER,
       AUDIT_RATE_LIMITED_HEADER,
+      AUDIT_API_KEY_CHECK.clientHeader,
+      AUDIT_API_KEY_CHECK.deniedHeader,
     ]);
     expect(accessLogClusters(withLog()).map((c) => c.name)).to.deep.equal([DATAPLANE_CLUSTER]);
   });
@@ -138,8 +151,13 @@ describe('xds/translate/access-log', () => {
       'statusCodeFilter',
       'metadataFilter',
       'metadataFilter',
+      'metadataFilter',
+      'headerFilter',
       'headerFilter',
     ]);
+    const events = JSON.stringify(or.value.filters);
+    expect(events).to.include('aspen_audit_validation_shadow_engine_result');
+    expect(events).to.include(AUDIT_API_KEY_CHECK.deniedHeader);
   });
 
   it('omits fields without a value rather than printing "-"', () => {

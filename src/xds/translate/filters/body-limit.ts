@@ -4,8 +4,9 @@
  * The buffer filter holds the whole request body before passing it on and answers 413 (Payload Too Large) as soon as
  * more than `max_request_bytes` arrive, whether the body is sized by `content-length` or chunked, so the
  * application never sees an oversized body. Only the Enforce-mode set is applied: an Audit-mode size limit must not
- * block. Placed just before the router, after authentication, authorization and rate limits, so unauthenticated
- * clients are refused before any body is buffered.
+ * block (filters/audit-validation.ts counts requests whose `content-length` exceeds it). Placed just before the
+ * router, after authentication, authorization and rate limits, so unauthenticated clients are refused before any
+ * body is buffered.
  */
 import { Buffer } from '../../../gen/envoy/extensions/filters/http/buffer/v3/buffer.js';
 import { HttpFilter } from '../../../gen/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager.js';

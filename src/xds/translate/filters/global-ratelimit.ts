@@ -28,7 +28,11 @@ import {
   RateLimit_XRateLimitHeadersRFCVersion,
 } from '../../../gen/envoy/extensions/filters/http/ratelimit/v3/rate_limit.js';
 import { HttpFilter } from '../../../gen/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager.js';
-import { RATE_LIMIT_DESCRIPTOR_KEYS, RATE_LIMIT_DOMAIN } from '../../../api/contracts.js';
+import {
+  API_KEY_CLIENT_HEADER,
+  RATE_LIMIT_DESCRIPTOR_KEYS,
+  RATE_LIMIT_DOMAIN,
+} from '../../../api/contracts.js';
 import type { PolicySetIR, RateLimitIR } from '../../../ir/index.js';
 import { dataplaneCluster } from '../clusters.js';
 import { durationMs, typedConfig } from '../common.js';
@@ -36,7 +40,7 @@ import { DATAPLANE_CLUSTER } from '../names.js';
 import type { FilterContext, FilterOutput, HttpFilterModule } from './module.js';
 import type { LimitMode } from './local-ratelimit.js';
 import { percent } from './local-ratelimit.js';
-import { limitRateLimit, payloadKeyOf, policyOfLimit } from './ratelimit-actions.js';
+import { clientHeaderOf, limitRateLimit, payloadKeyOf, policyOfLimit } from './ratelimit-actions.js';
 
 /** Envoy's name of the filter; the two instances are named `<this>/enforce` and `<this>/audit`. */
 export const GLOBAL_RATE_LIMIT_FILTER = 'envoy.filters.http.ratelimit';
@@ -61,11 +65,15 @@ export function rateLimitService(): RateLimitServiceConfig {
   });
 }
 
-/** The ratelimit config of the Global limits of one mode; JWT claims are read under `payloadKey` (payloadKeyOf). */
+/**
+ * The ratelimit config of the Global limits of one mode; JWT claims are read under `payloadKey` (payloadKeyOf),
+ * API-key clients from `clientHeader` (clientHeaderOf).
+ */
 export function globalRateLimitConfig(
   limits: readonly RateLimitIR[],
   mode: LimitMode,
   payloadKey: string,
+  clientHeader: string = API_KEY_CLIENT_HEADER,
 ): RateLimit {
   const enforced = mode === 'enforce';
   return RateLimit.fromPartial({
@@ -80,7 +88,7 @@ export function globalRateLimitConfig(
       ? RateLimit_XRateLimitHeadersRFCVersion.DRAFT_VERSION_03
       : RateLimit_XRateLimitHeadersRFCVersion.OFF,
     enableRetryAfterHeader: enforced,
-    rateLimits: limits.map((limit) => limitRateLimit(limit, payloadKey, [policyAction(limit)])),
+    rateLimits: limits.map((limit) => limitRateLimit(limit, payloadKey, [policyAction(limit)], clientHeader)),
   });
 }
 
@@ -91,7 +99,9 @@ function setFilters(set: PolicySetIR | undefined, mode: LimitMode): HttpFilter[]
   return [
     HttpFilter.fromPartial({
       name: `${GLOBAL_RATE_LIMIT_FILTER}/${mode}`,
-      configType: typedConfig(globalRateLimitConfig(limits, mode, payloadKeyOf(set, mode))),
+      configType: typedConfig(
+        globalRateLimitConfig(limits, mode, payloadKeyOf(set, mode), clientHeaderOf(set, mode)),
+      ),
     }),
   ];
 }

@@ -29,11 +29,11 @@ import {
 } from '../../../gen/envoy/config/core/v3/base.js';
 import { FractionalPercent_DenominatorType } from '../../../gen/envoy/type/v3/percent.js';
 import { TokenBucket } from '../../../gen/envoy/type/v3/token_bucket.js';
-import { RATE_LIMIT_DESCRIPTOR_KEYS } from '../../../api/contracts.js';
+import { API_KEY_CLIENT_HEADER, RATE_LIMIT_DESCRIPTOR_KEYS } from '../../../api/contracts.js';
 import type { PolicySetIR, RateLimitIR } from '../../../ir/index.js';
 import { durationMs, typedConfig } from '../common.js';
 import type { FilterContext, FilterOutput, HttpFilterModule } from './module.js';
-import { keyEntryName, limitRateLimit, payloadKeyOf } from './ratelimit-actions.js';
+import { clientHeaderOf, keyEntryName, limitRateLimit, payloadKeyOf } from './ratelimit-actions.js';
 
 /** Envoy's name of the filter; each instance is named `<this>/<mode>/<limit id>`. */
 export const LOCAL_RATE_LIMIT_FILTER = 'envoy.filters.http.local_ratelimit';
@@ -77,11 +77,15 @@ export function limitTokenBucket(limit: RateLimitIR): TokenBucket {
   });
 }
 
-/** The local_ratelimit config of one limit; JWT claims are read under `payloadKey` (see payloadKeyOf). */
+/**
+ * The local_ratelimit config of one limit; JWT claims are read under `payloadKey` (see payloadKeyOf), API-key clients
+ * from `clientHeader` (see clientHeaderOf).
+ */
 export function localRateLimitConfig(
   limit: RateLimitIR,
   mode: LimitMode,
   payloadKey: string,
+  clientHeader: string = API_KEY_CLIENT_HEADER,
 ): LocalRateLimit {
   const tokenBucket = limitTokenBucket(limit);
   const rule = { key: RATE_LIMIT_DESCRIPTOR_KEYS.rule, value: limit.id };
@@ -95,7 +99,7 @@ export function localRateLimitConfig(
       ...(keyed ? [{ entries: [rule, { key: keyEntryName(limit), value: '' }], tokenBucket }] : []),
       { entries: [rule], tokenBucket },
     ],
-    rateLimits: [limitRateLimit(limit, payloadKey)],
+    rateLimits: [limitRateLimit(limit, payloadKey, [], clientHeader)],
     maxDynamicDescriptors: keyed ? MAX_DYNAMIC_DESCRIPTORS : undefined,
     alwaysConsumeDefaultTokenBucket: false,
     enableXRatelimitHeaders: enforced
@@ -117,12 +121,13 @@ export function localRateLimitConfig(
 function setFilters(set: PolicySetIR | undefined, mode: LimitMode): HttpFilter[] {
   if (set === undefined) return [];
   const payloadKey = payloadKeyOf(set, mode);
+  const clientHeader = clientHeaderOf(set, mode);
   return set.rateLimits
     .filter((limit) => limit.scope === 'Local')
     .map((limit) =>
       HttpFilter.fromPartial({
         name: `${LOCAL_RATE_LIMIT_FILTER}/${mode}/${limit.id}`,
-        configType: typedConfig(localRateLimitConfig(limit, mode, payloadKey)),
+        configType: typedConfig(localRateLimitConfig(limit, mode, payloadKey, clientHeader)),
       }),
     );
 }

@@ -4,6 +4,7 @@
  * first, requests are authenticated before they are authorized, and the router is last.
  */
 import { apiKeysFilter } from './api-keys.js';
+import { auditValidationFilter } from './audit-validation.js';
 import { bodyLimitFilter } from './body-limit.js';
 import { globalRateLimitFilter } from './global-ratelimit.js';
 import { jwtFilters } from './jwt.js';
@@ -18,19 +19,21 @@ import { sanitizeFilter } from './sanitize.js';
 export const HTTP_FILTER_ORDER: readonly HttpFilterModule[] = [
   // 1. header sanitizing (header_mutation): client-sent x-aspen-*, claim headers, forwarded identity
   sanitizeFilter,
-  // 2. path parameter rejection before anything matches on paths
+  // 2. rbac, shadow rules only: Audit request validation, before any enforcing filter so it sees every request
+  auditValidationFilter,
+  // 3. path parameter rejection before anything matches on paths
   pathParamsFilter,
-  // 3. jwt_authn (Audit, then Enforce)
+  // 4. jwt_authn (Audit, then Enforce)
   jwtFilters,
-  // 4. ext_authz: API keys
+  // 5. ext_authz: API keys (Audit in shadow mode, then Enforce)
   apiKeysFilter,
-  // 5. rbac: Audit shadow rules, then Deny rules, then Allow rules
+  // 6. rbac: Audit shadow rules, then Deny rules, then Allow rules
   rbacFilters,
-  // 6. local_ratelimit: one filter per Local limit (Enforce, then Audit)
+  // 7. local_ratelimit: one filter per Local limit (Enforce, then Audit)
   localRateLimitFilter,
-  // 7. ratelimit (global): Enforce, then Audit; after the local limits so locally refused requests cost no call
+  // 8. ratelimit (global): Enforce, then Audit; after the local limits so locally refused requests cost no call
   globalRateLimitFilter,
-  // 8. buffer: maxBodyBytes
+  // 9. buffer: maxBodyBytes (Enforce only)
   bodyLimitFilter,
   routerFilter,
 ];

@@ -20,7 +20,11 @@
  *
  * The global module puts a `policy` entry in front (the part of the limit id before its last `/`).
  */
-import { API_KEY_CLIENT_HEADER, RATE_LIMIT_DESCRIPTOR_KEYS } from '../../../api/contracts.js';
+import {
+  API_KEY_CLIENT_HEADER,
+  AUDIT_API_KEY_CLIENT_HEADER,
+  RATE_LIMIT_DESCRIPTOR_KEYS,
+} from '../../../api/contracts.js';
 import {
   HeaderMatcher,
   RateLimit,
@@ -128,6 +132,14 @@ export function payloadKeyOf(set: PolicySetIR, mode: 'enforce' | 'audit'): strin
   return mode === 'audit' && set.jwt !== undefined ? AUDIT_PAYLOAD_KEY : ENFORCE_PAYLOAD_KEY;
 }
 
+/**
+ * Which header carries a policy set's API-key client: the enforcing check's, or for an Audit set with its own API-key
+ * settings the Audit check's (as RBAC reads it, filters/rbac.ts).
+ */
+export function clientHeaderOf(set: PolicySetIR, mode: 'enforce' | 'audit'): string {
+  return mode === 'audit' && set.apiKeys !== undefined ? AUDIT_API_KEY_CLIENT_HEADER : API_KEY_CLIENT_HEADER;
+}
+
 /** A JWT-claim entry named `key`, read from jwt_authn's dynamic metadata; skipped when the claim is absent. */
 function claimKeyAction(claim: string, payloadKey: string): RateLimit_Action {
   const path = [payloadKey, ...claim.split('.')].map((key) => ({
@@ -148,27 +160,32 @@ function claimKeyAction(claim: string, payloadKey: string): RateLimit_Action {
 
 /**
  * The key entry of a limit, or none when the limit counts every request in one bucket. JWT claims are read under
- * `payloadKey` (see payloadKeyOf).
+ * `payloadKey` (see payloadKeyOf), API-key clients from `clientHeader` (see clientHeaderOf).
  */
-export function keyAction(limit: RateLimitIR, payloadKey: string): RateLimit_Action | undefined {
+export function keyAction(
+  limit: RateLimitIR,
+  payloadKey: string,
+  clientHeader: string = API_KEY_CLIENT_HEADER,
+): RateLimit_Action | undefined {
   const key = limit.key;
   if (key === undefined) return undefined;
   if ('jwtClaim' in key) return claimKeyAction(key.jwtClaim, payloadKey);
   if ('header' in key) return headerKeyAction(key.header);
-  if ('apiKeyClient' in key) return headerKeyAction(API_KEY_CLIENT_HEADER);
+  if ('apiKeyClient' in key) return headerKeyAction(clientHeader);
   return RateLimit_Action.fromPartial({ actionSpecifier: { $case: 'remoteAddress', value: {} } });
 }
 
 /**
  * The descriptor of one limit: `[rule, key?]`, optionally preceded by more actions (the global `policy`). JWT claims
- * are read under `payloadKey` (see payloadKeyOf).
+ * are read under `payloadKey` (see payloadKeyOf), API-key clients from `clientHeader` (see clientHeaderOf).
  */
 export function limitRateLimit(
   limit: RateLimitIR,
   payloadKey: string,
   leading: readonly RateLimit_Action[] = [],
+  clientHeader: string = API_KEY_CLIENT_HEADER,
 ): RateLimit {
-  const key = keyAction(limit, payloadKey);
+  const key = keyAction(limit, payloadKey, clientHeader);
   return RateLimit.fromPartial({
     actions: [...leading, ruleAction(limit), ...(key !== undefined ? [key] : [])],
   });

@@ -115,13 +115,19 @@ export function ipBlockPrincipals(blocks: string[]): PrincipalInit {
   );
 }
 
-/** Any of the API-key clients, matched on the header the API-key check sets (clients cannot: see sanitize). */
-export function apiKeyClientPrincipals(clients: string[]): PrincipalInit {
+/**
+ * Any of the API-key clients, matched on `header`: the one the API-key check sets (API_KEY_CLIENT_HEADER), or the
+ * one the Audit-mode check sets (AUDIT_API_KEY_CLIENT_HEADER). Clients cannot set either: see sanitize.
+ */
+export function apiKeyClientPrincipals(
+  clients: string[],
+  header: string = API_KEY_CLIENT_HEADER,
+): PrincipalInit {
   return orPrincipals(
     clients.map((name) => ({
       identifier: {
         $case: 'header',
-        value: { name: API_KEY_CLIENT_HEADER, headerMatchSpecifier: exactHeader(name) },
+        value: { name: header, headerMatchSpecifier: exactHeader(name) },
       },
     })),
   );

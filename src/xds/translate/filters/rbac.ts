@@ -12,12 +12,15 @@
  * which Envoy evaluates, counts and records in dynamic metadata but never enforces. Their shadow stat prefixes
  * (AUDIT_DENY_STAT_PREFIX, AUDIT_ALLOW_STAT_PREFIX) prefix the metadata keys under `envoy.filters.http.rbac`
  * (`<prefix>shadow_effective_policy_id`, `<prefix>shadow_engine_result`) that access logging reads.
+ * Audit rules naming `apiKeyClients` match the client the Audit-mode API-key check found (AUDIT_API_KEY_CLIENT_HEADER)
+ * when Audit policies configure API keys, else the enforcing check's client header, as JWT claims do.
  */
 import { RBAC as RbacConfig, RBAC_Action } from '../../../gen/envoy/config/rbac/v3/rbac.js';
 import type { DeepPartial, Policy } from '../../../gen/envoy/config/rbac/v3/rbac.js';
 import { RBAC } from '../../../gen/envoy/extensions/filters/http/rbac/v3/rbac.js';
 import { HttpFilter } from '../../../gen/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager.js';
 import type { PolicySetIR, PortIR, RuleIR } from '../../../ir/index.js';
+import { API_KEY_CLIENT_HEADER, AUDIT_API_KEY_CLIENT_HEADER } from '../../../api/contracts.js';
 import { packAny } from '../../proto/any.js';
 import { AUDIT_PAYLOAD_KEY, ENFORCE_PAYLOAD_KEY } from './jwt-providers.js';
 import type { FilterContext, FilterOutput, HttpFilterModule } from './module.js';
@@ -51,24 +54,35 @@ export function rulePermission(rule: RuleIR): PermissionInit {
   return andPermissions(parts);
 }
 
-/** The principal of a rule: AND of its `from` conditions; JWT claims are read under `payloadKey`. */
-export function rulePrincipal(rule: RuleIR, payloadKey: string): PrincipalInit {
+/**
+ * The principal of a rule: AND of its `from` conditions; JWT claims are read under `payloadKey`, API-key clients from
+ * `clientHeader`.
+ */
+export function rulePrincipal(
+  rule: RuleIR,
+  payloadKey: string,
+  clientHeader: string = API_KEY_CLIENT_HEADER,
+): PrincipalInit {
   const { principals, ipBlocks, jwtClaims, apiKeyClients } = rule.from;
   const parts: PrincipalInit[] = [];
   if (principals !== undefined) parts.push(spiffePrincipals(principals));
   if (ipBlocks !== undefined) parts.push(ipBlockPrincipals(ipBlocks));
   for (const claim of jwtClaims ?? []) parts.push(jwtClaimPrincipal(payloadKey, claim));
-  if (apiKeyClients !== undefined) parts.push(apiKeyClientPrincipals(apiKeyClients));
+  if (apiKeyClients !== undefined) parts.push(apiKeyClientPrincipals(apiKeyClients, clientHeader));
   return parts.length === 0 ? anyPrincipal() : andPrincipals(parts);
 }
 
-/** One Envoy policy per rule, keyed by rule id. */
-export function rulePolicies(rules: RuleIR[], payloadKey: string): Record<string, DeepPartial<Policy>> {
+/** One Envoy policy per rule, keyed by rule id (see rulePrincipal for `payloadKey` and `clientHeader`). */
+export function rulePolicies(
+  rules: RuleIR[],
+  payloadKey: string,
+  clientHeader: string = API_KEY_CLIENT_HEADER,
+): Record<string, DeepPartial<Policy>> {
   const policies: Record<string, DeepPartial<Policy>> = {};
   for (const rule of rules) {
     policies[rule.id] = {
       permissions: [rulePermission(rule)],
-      principals: [rulePrincipal(rule, payloadKey)],
+      principals: [rulePrincipal(rule, payloadKey, clientHeader)],
     };
   }
   return policies;
@@ -122,12 +136,13 @@ export function auditFilters(port: PortIR): HttpFilter[] {
   const set = port.audit;
   if (set === undefined) return [];
   const payloadKey = set.jwt === undefined ? ENFORCE_PAYLOAD_KEY : AUDIT_PAYLOAD_KEY;
+  const clientHeader = set.apiKeys === undefined ? API_KEY_CLIENT_HEADER : AUDIT_API_KEY_CLIENT_HEADER;
   const filters: HttpFilter[] = [];
   const deny = rulesOf(set, 'Deny');
   if (deny.length > 0) {
     const shadowRules = RbacConfig.fromPartial({
       action: RBAC_Action.DENY,
-      policies: rulePolicies(deny, payloadKey),
+      policies: rulePolicies(deny, payloadKey, clientHeader),
     });
     filters.push(
       rbacFilter(
@@ -137,7 +152,7 @@ export function auditFilters(port: PortIR): HttpFilter[] {
     );
   }
   if (set.authorization.defaultAction === 'Deny') {
-    const policies = rulePolicies(rulesOf(set, 'Allow'), payloadKey);
+    const policies = rulePolicies(rulesOf(set, 'Allow'), payloadKey, clientHeader);
     const shadowRules = RbacConfig.fromPartial({ action: RBAC_Action.ALLOW, policies });
     filters.push(
       rbacFilter(

@@ -45,11 +45,9 @@ describe('xds/translate/filters/path-params', () => {
     );
   });
 
-  it('an Audit policy forbidding them only counts them: shadow rules, no enforcing rules', () => {
+  it('an Audit policy forbidding them adds no enforcing filter (audit-validation counts them)', () => {
     const p = port({ enforce: withParams(true), audit: withParams(false) });
-    const rbac = config(pathParamsFilter.build(context(p)).httpFilters[0]);
-    expect(rbac.rules).to.equal(undefined);
-    expect(rbac.shadowRules?.action).to.equal(RBAC_Action.DENY);
+    expect(pathParamsFilter.build(context(p)).httpFilters).to.deep.equal([]);
   });
 
   it('runs before anything matches on paths: before jwt, api-keys and rbac', () => {
@@ -64,16 +62,10 @@ describe('xds/translate/filters/path-params', () => {
       await buildEnvoyValidate();
     });
 
-    it('accept the RBAC config, enforcing and shadow', async () => {
+    it('accept the RBAC config', async () => {
       const enforcing = pathParamsFilter.build(context(port({ enforce: withParams(false) })));
-      const shadow = pathParamsFilter.build(
-        context(port({ enforce: withParams(true), audit: withParams(false) })),
-      );
-      const results = await validateOutput({
-        httpFilters: [...enforcing.httpFilters, ...shadow.httpFilters],
-        clusters: [],
-      });
-      expect(results.map((r) => r.errors ?? [])).to.deep.equal([[], []]);
+      const results = await validateOutput(enforcing);
+      expect(results.map((r) => r.errors ?? [])).to.deep.equal([[]]);
     });
   });
 });

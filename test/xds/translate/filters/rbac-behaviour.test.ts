@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { API_KEY_CLIENT_HEADER } from '../../../../src/api/contracts.js';
+import { API_KEY_CLIENT_HEADER, AUDIT_API_KEY_CLIENT_HEADER } from '../../../../src/api/contracts.js';
 import type { PolicySetIR, PortIR, RuleIR } from '../../../../src/ir/index.js';
 import { ENFORCE_PAYLOAD_KEY } from '../../../../src/xds/translate/filters/jwt-providers.js';
 import { pathParamsFilter } from '../../../../src/xds/translate/filters/path-params.js';
@@ -7,7 +7,7 @@ import { rbacFilters } from '../../../../src/xds/translate/filters/rbac.js';
 import { JWT_METADATA_NAMESPACE } from '../../../../src/xds/translate/filters/rbac-matchers.js';
 import { context, policySet, port, rule } from './fixtures.js';
 import type { EvalRequest, EvalResult } from './rbac-eval.js';
-import { evaluateRbac } from './rbac-eval.js';
+import { evaluateRbac, evaluateShadow } from './rbac-eval.js';
 
 const WEB = 'spiffe://cluster.local/ns/shop/sa/web';
 const BILLING = 'spiffe://cluster.local/ns/billing/sa/api';
@@ -113,6 +113,39 @@ describe('xds/translate/filters/rbac behaviour', () => {
       audit,
     });
     expect(evaluateRbac(chain(p), get('/admin;x'))).to.deep.equal({ allowed: true });
+  });
+
+  it('Audit rules naming API-key clients match the client the Audit check found, and never block', () => {
+    const keys = {
+      source: { header: 'x-api-key' },
+      clients: [
+        { id: 'shop/p/batch', name: 'batch', secretRef: { namespace: 'shop', name: 'k', key: 'batch' } },
+      ],
+    };
+    const noBatch = rule('no-batch', { action: 'Deny', from: { apiKeyClients: ['batch'] } });
+    const audit = policySet({ apiKeys: keys, authorization: { defaultAction: 'Allow', rules: [noBatch] } });
+    const p = port({ enforce: policySet({ authorization: { defaultAction: 'Allow', rules: [] } }), audit });
+    const asAudit: EvalRequest = { ...get('/orders'), headers: { [AUDIT_API_KEY_CLIENT_HEADER]: 'batch' } };
+    expect(evaluateShadow(chain(p), asAudit)['aspen.rbac.audit_deny']).to.deep.equal({
+      result: 'denied',
+      policy: 'shop/p/no-batch',
+    });
+    expect(evaluateRbac(chain(p), asAudit)).to.deep.equal({ allowed: true });
+    const enforcingHeaderOnly: EvalRequest = {
+      ...get('/orders'),
+      headers: { [API_KEY_CLIENT_HEADER]: 'batch' },
+    };
+    expect(evaluateShadow(chain(p), enforcingHeaderOnly)['aspen.rbac.audit_deny']).to.deep.equal({
+      result: 'allowed',
+    });
+  });
+
+  it('Audit rules read the enforcing client header when only Enforce policies configure API keys', () => {
+    const noBatch = rule('no-batch', { action: 'Deny', from: { apiKeyClients: ['batch'] } });
+    const audit = policySet({ authorization: { defaultAction: 'Allow', rules: [noBatch] } });
+    const p = port({ enforce: policySet({ authorization: { defaultAction: 'Allow', rules: [] } }), audit });
+    const req: EvalRequest = { ...get('/orders'), headers: { [API_KEY_CLIENT_HEADER]: 'batch' } };
+    expect(evaluateShadow(chain(p), req)['aspen.rbac.audit_deny']?.result).to.equal('denied');
   });
 
   it('a port that failed closed denies even what its rules allow', () => {

@@ -1,9 +1,10 @@
 /**
  * Test helper: evaluates the Envoy RBAC HTTP filters aspen emits against one request, following Envoy's documented
  * RBAC semantics for the matchers aspen uses (any, and/or/not sets, `:method` and other headers, url_path
- * exact/prefix/RE2 regex (approximated by an anchored JS regex), authenticated principal name, direct remote IPv4
+ * exact/prefix/RE2 regex (full match, with re2js), authenticated principal name, direct remote IPv4
  * CIDR, jwt_authn metadata string/list/or matches). It lets tests state behaviour ("this request, from this peer,
- * with these claims, is denied") instead of shapes. Shadow rules are ignored: they never decide.
+ * with these claims, is denied") instead of shapes. Shadow rules never decide: evaluateRbac ignores them, and
+ * evaluateShadow reports what they would have done.
  */
 import type {
   SourcedMetadata,
@@ -19,6 +20,7 @@ import type { HttpFilter } from '../../../../src/gen/envoy/extensions/filters/ne
 import type { MetadataMatcher } from '../../../../src/gen/envoy/type/matcher/v3/metadata.js';
 import type { StringMatcher } from '../../../../src/gen/envoy/type/matcher/v3/string.js';
 import type { ValueMatcher } from '../../../../src/gen/envoy/type/matcher/v3/value.js';
+import { RE2JS } from 're2js';
 import { unpackAnyAs } from '../../../../src/xds/proto/any.js';
 
 /** One request as the RBAC filters see it. */
@@ -57,18 +59,29 @@ export function stringMatches(m: StringMatcher | undefined, value: string | unde
     case 'prefix':
       return value.startsWith(p.value);
     case 'safeRegex':
-      return new RegExp(`^(?:${p.value.regex})$`).test(value);
+      return RE2JS.compile(p.value.regex).matches(value);
     default:
       throw new Error(`rbac-eval: unsupported string matcher ${p.$case}`);
   }
 }
 
-/** A HeaderMatcher (`string_match` only, as aspen emits) against a request; a missing header never matches. */
+/**
+ * A HeaderMatcher (`string_match`, `present_match`, `range_match` [start, end) of a base-10 integer, as aspen emits)
+ * against a request; a missing header matches only `present_match: false`.
+ */
 function headerMatches(m: HeaderMatcher, req: EvalRequest): boolean {
   const s = m.headerMatchSpecifier;
-  if (s?.$case !== 'stringMatch') throw new Error(`rbac-eval: unsupported header matcher ${s?.$case}`);
   const value = headerValue(req, m.name);
-  return value !== undefined && stringMatches(s.value, value);
+  if (s?.$case === 'presentMatch') return (value !== undefined) === s.value;
+  if (value === undefined) return false;
+  if (s?.$case === 'rangeMatch') return inRange(value, s.value.start, s.value.end);
+  if (s?.$case !== 'stringMatch') throw new Error(`rbac-eval: unsupported header matcher ${s?.$case}`);
+  return stringMatches(s.value, value);
+}
+
+/** Whether a header value is a base-10 integer in [start, end). */
+function inRange(value: string, start: number, end: number): boolean {
+  return /^-?[0-9]+$/.test(value) && Number(value) >= start && Number(value) < end;
 }
 
 /** An IPv4 address as a number. */
@@ -190,4 +203,30 @@ export function evaluateRbac(filters: HttpFilter[], req: EvalRequest): EvalResul
     if (rules !== undefined && !rulesAllow(rules, req)) return { allowed: false, by: filter.name };
   }
   return { allowed: true };
+}
+
+/** What one filter's shadow rules would have done: Envoy's `shadow_engine_result` and `shadow_effective_policy_id`. */
+export interface ShadowResult {
+  /** `allowed` or `denied`. */
+  result: 'allowed' | 'denied';
+  /** The first matching policy by name (Envoy's policy map is ordered), if any matched. */
+  policy?: string;
+}
+
+/** The shadow verdict of every RBAC filter among `filters` that has shadow rules, by filter name. */
+export function evaluateShadow(filters: HttpFilter[], req: EvalRequest): Record<string, ShadowResult> {
+  const out: Record<string, ShadowResult> = {};
+  for (const filter of filters) {
+    const any = filter.configType?.$case === 'typedConfig' ? filter.configType.value : undefined;
+    if (any?.typeUrl !== `type.googleapis.com/${RBAC.$type}`) continue;
+    const shadow = unpackAnyAs(any, RBAC).shadowRules;
+    if (shadow === undefined) continue;
+    const policy = Object.keys(shadow.policies)
+      .sort()
+      .find((name) => policyMatches(shadow.policies[name]!, req));
+    const matched = policy !== undefined;
+    const allowed = shadow.action === RBAC_Action.ALLOW ? matched : !matched;
+    out[filter.name] = { result: allowed ? 'allowed' : 'denied', ...(matched ? { policy } : {}) };
+  }
+  return out;
 }

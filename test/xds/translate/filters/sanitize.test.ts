@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import type { HeaderMutation as HeaderMutationRule } from '../../../../src/gen/envoy/config/common/mutation_rules/v3/mutation_rules.js';
 import { HeaderMutation } from '../../../../src/gen/envoy/extensions/filters/http/header_mutation/v3/header_mutation.js';
 import type { HttpFilter } from '../../../../src/gen/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager.js';
-import { API_KEY_CLIENT_HEADER } from '../../../../src/api/contracts.js';
+import { API_KEY_CLIENT_HEADER, AUDIT_API_KEY_CHECK } from '../../../../src/api/contracts.js';
 import { unpackAnyAs } from '../../../../src/xds/proto/any.js';
 import { HTTP_FILTER_ORDER } from '../../../../src/xds/translate/filters/order.js';
 import { sanitizeFilter } from '../../../../src/xds/translate/filters/sanitize.js';
@@ -49,6 +49,18 @@ describe('xds/translate/filters/sanitize', () => {
     expect(prefixes).to.deep.equal(['x-aspen-', 'x-envoy-']);
     const ids = HTTP_FILTER_ORDER.map((m) => m.id);
     expect(ids.indexOf('sanitize')).to.be.lessThan(ids.indexOf('api-keys'));
+  });
+
+  it('client-sent Audit API-key headers are removed (x-aspen-* prefix) before the audit check and every audit reader', () => {
+    const { prefixes } = removed();
+    for (const header of [AUDIT_API_KEY_CHECK.clientHeader, AUDIT_API_KEY_CHECK.deniedHeader])
+      expect(
+        prefixes.some((prefix) => header.startsWith(prefix)),
+        header,
+      ).to.equal(true);
+    const ids = HTTP_FILTER_ORDER.map((m) => m.id);
+    for (const reader of ['audit-validation', 'api-keys', 'rbac', 'local-ratelimit', 'global-ratelimit'])
+      expect(ids.indexOf('sanitize'), reader).to.be.lessThan(ids.indexOf(reader));
   });
 
   it('client-sent x-envoy-* headers (retry, timeout, original path) are removed: pod-network peers count as internal to Envoy', () => {

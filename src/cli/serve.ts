@@ -1,0 +1,134 @@
+/**
+ * `aspen serve --dir <path>`: a standalone control plane fed by a directory. Checks the flags (exit 2 on a usage
+ * error), starts the serve app, and runs until SIGINT or SIGTERM (exit 0) or until serving fails (exit 1).
+ */
+import { stat } from 'node:fs/promises';
+import { ServerCredentials } from '@grpc/grpc-js';
+import { Registry } from 'prom-client';
+import { createLogger, isLogLevel, LOG_LEVELS } from '../log.js';
+import { isLoopback, parseListenAddress } from '../serve/address.js';
+import type { ListenAddress } from '../serve/address.js';
+import { startServe } from '../serve/app.js';
+import type { ServeApp, ServeOptions } from '../serve/app.js';
+import { defaultXdsConfig } from '../xds/translate/config.js';
+import { ExitCode, type CliIO } from './io.js';
+
+/** Options of `aspen serve`, as parsed. */
+export interface ServeCliOptions {
+  /** The directory of manifests. */
+  dir: string;
+  /** ADS address; default 127.0.0.1:15010. */
+  xdsListen?: string;
+  /** Plaintext xDS (loopback only). */
+  xdsInsecure?: boolean;
+  /** Health endpoints address. */
+  healthListen: string;
+  /** Metrics endpoint address. */
+  metricsListen: string;
+  /** SPIFFE trust domain. */
+  trustDomain: string;
+  /** Log level. */
+  logLevel: string;
+  /** Namespace for objects that have none. */
+  namespace: string;
+}
+
+/** The process around a serve run, injectable for tests. */
+export interface ServeRuntime {
+  /** Resolves with the signal name when the process must shut down. */
+  shutdown: Promise<string>;
+  /** Whether logs go to a terminal (pretty lines instead of JSON). */
+  stderrIsTTY: boolean;
+  /** Called once the app is started (tests read its ports). */
+  onStarted?: (app: ServeApp) => void;
+}
+
+/** Default ADS address when serving plaintext. */
+export const DEFAULT_INSECURE_XDS_LISTEN = '127.0.0.1:15010';
+
+/** SIGINT/SIGTERM of this process; whichever comes first. */
+export function processRuntime(): ServeRuntime {
+  const shutdown = new Promise<string>((resolve) => {
+    const onSignal = (signal: NodeJS.Signals): void => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      resolve(signal);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+  return { shutdown, stderrIsTTY: process.stderr.isTTY === true };
+}
+
+/** The serve options from the flags, or the usage error messages. */
+async function resolveOptions(options: ServeCliOptions): Promise<ServeOptions | string[]> {
+  if (options.xdsInsecure !== true) {
+    return ['TLS serving is not available yet; use --xds-insecure on a loopback address'];
+  }
+  const errors: string[] = [];
+  const address = (flag: string, text: string): ListenAddress => {
+    const parsed = parseListenAddress(text);
+    if (typeof parsed === 'string') errors.push(`${flag}: ${parsed}`);
+    return typeof parsed === 'string' ? { host: '', port: 0 } : parsed;
+  };
+  const xdsListen = address('--xds-listen', options.xdsListen ?? DEFAULT_INSECURE_XDS_LISTEN);
+  const healthListen = address('--health-listen', options.healthListen);
+  const metricsListen = address('--metrics-listen', options.metricsListen);
+  if (xdsListen.host !== '' && !isLoopback(xdsListen.host)) {
+    errors.push(
+      `--xds-insecure serves plaintext and only on a loopback address (127.0.0.0/8, ::1, localhost), not ${xdsListen.host}`,
+    );
+  }
+  if (!isLogLevel(options.logLevel)) errors.push(`--log-level must be one of: ${LOG_LEVELS.join(', ')}`);
+  if (!(await isDirectory(options.dir))) errors.push(`--dir ${options.dir}: not a readable directory`);
+  if (errors.length > 0) return errors;
+  return {
+    dir: options.dir,
+    defaultNamespace: options.namespace,
+    trustDomain: options.trustDomain,
+    xds: defaultXdsConfig(options.trustDomain),
+    xdsListen,
+    xdsCredentials: ServerCredentials.createInsecure(),
+    healthListen,
+    metricsListen,
+  };
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** Runs `aspen serve` until shutdown (SIGINT/SIGTERM unless a test runtime is given); returns the exit code. */
+export async function runServe(
+  options: ServeCliOptions,
+  io: CliIO,
+  processRuntimeOrTest?: ServeRuntime,
+): Promise<number> {
+  const resolved = await resolveOptions(options);
+  if (Array.isArray(resolved)) {
+    for (const message of resolved) io.stderr(`aspen serve: ${message}\n`);
+    return ExitCode.Usage;
+  }
+  const runtime = processRuntimeOrTest ?? processRuntime();
+  const logLevel = isLogLevel(options.logLevel) ? options.logLevel : 'info';
+  const logger = createLogger({ level: logLevel, pretty: runtime.stderrIsTTY, write: io.stderr });
+  let app: ServeApp;
+  try {
+    app = await startServe(resolved, { logger, registry: new Registry() });
+  } catch (error) {
+    logger.error({ err: error }, 'aspen serve could not start');
+    return ExitCode.Problems;
+  }
+  runtime.onStarted?.(app);
+  const outcome = await Promise.race([
+    runtime.shutdown.then((signal) => ({ signal })),
+    app.fatal.then((error) => ({ error })),
+  ]);
+  if ('signal' in outcome) logger.info({ signal: outcome.signal }, 'shutting down');
+  await app.close();
+  return 'error' in outcome ? ExitCode.Problems : ExitCode.Ok;
+}

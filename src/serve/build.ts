@@ -1,0 +1,96 @@
+/**
+ * One rebuild's stages: load the directory into IR (the only effect: reading files), then, per proxy, translate to
+ * Envoy resources, check them (nothing unchecked is published) and encode them for the snapshot cache. Loading is
+ * all or nothing: any input problem fails the whole load, so a half-written `kubectl apply`-style change is never
+ * served.
+ */
+import type { ProxyIR } from '../ir/index.js';
+import { readManifests } from '../provider/file/manifests.js';
+import type { LoadError } from '../provider/file/manifests.js';
+import { buildSnapshot } from '../provider/file/snapshot.js';
+import type { PolicyStatus } from '../translate/status.js';
+import { translate } from '../translate/translate.js';
+import { checkResources, formatProblem } from '../xds/check/check.js';
+import type { EncodedResource, SnapshotInput } from '../xds/cache/snapshot.js';
+import { packAny } from '../xds/proto/any.js';
+import type { XdsTranslateConfig } from '../xds/translate/config.js';
+import { TRUST_BUNDLE_SECRET, WORKLOAD_CERT_SECRET } from '../xds/translate/names.js';
+import { byTypeUrl } from '../xds/translate/resources.js';
+import type { XdsResources } from '../xds/translate/resources.js';
+import { translateProxy } from '../xds/translate/translate.js';
+
+/** SDS secrets every proxy can obtain from aspen's SDS server (workload certificate, trust bundle). */
+export const SDS_SECRETS: readonly string[] = [WORKLOAD_CERT_SECRET, TRUST_BUNDLE_SECRET];
+
+/** What a rebuild reads and how it translates. */
+export interface BuildSettings {
+  /** The served directory. */
+  dir: string;
+  /** Namespace of objects whose manifest names none. */
+  defaultNamespace: string;
+  /** SPIFFE trust domain. */
+  trustDomain: string;
+  /** IR → Envoy settings. */
+  xds: XdsTranslateConfig;
+}
+
+/** The result of loading the directory: the IR and policy statuses, or why nothing can be built. */
+export type LoadOutcome =
+  { ok: true; proxies: ProxyIR[]; statuses: PolicyStatus[] } | { ok: false; problems: string[] };
+
+/** `<file>:<line>: <message>`. */
+function formatLoadError(error: LoadError): string {
+  return `${error.file}:${error.line}: ${error.message}`;
+}
+
+/**
+ * Reads the directory and translates it. Any usage error (the directory is gone), YAML error or snapshot problem
+ * (duplicate objects, unreadable Secret entries) fails the load. Invalid policies do not: the translator fails them
+ * closed and reports them in their status.
+ */
+export async function loadDirectory(settings: BuildSettings): Promise<LoadOutcome> {
+  const read = await readManifests([settings.dir]);
+  const { snapshot, problems } = buildSnapshot(read.manifests, {
+    defaultNamespace: settings.defaultNamespace,
+  });
+  const failures = [...read.usageErrors, ...[...read.errors, ...problems].map(formatLoadError)];
+  if (failures.length > 0) return { ok: false, problems: failures };
+  const { proxies, statuses } = translate(snapshot, { trustDomain: settings.trustDomain });
+  return { ok: true, proxies, statuses };
+}
+
+/** One proxy's encoded snapshot, or the check problems that keep it from being published. */
+export type ProxyBuild =
+  { proxyKey: string; ok: true; input: SnapshotInput } | { proxyKey: string; ok: false; problems: string[] };
+
+/** The translation and check stages, injectable so tests can make the check fail. */
+export interface ProxyStages {
+  /** IR → Envoy. */
+  translateProxy: (proxy: ProxyIR, config: XdsTranslateConfig) => XdsResources;
+  /** The publishing gate: every problem, or none. */
+  check: (resources: XdsResources) => string[];
+}
+
+/** The real stages. */
+export const defaultStages: ProxyStages = {
+  translateProxy,
+  check: (resources) => checkResources(resources, { sdsSecrets: [...SDS_SECRETS] }).map(formatProblem),
+};
+
+/** Packs each resource into an Any, per type URL. Empty types are left out (an absent type is served empty). */
+export function encodeResources(resources: XdsResources): SnapshotInput {
+  const input: Record<string, EncodedResource[]> = {};
+  for (const { typeUrl, resources: named } of byTypeUrl(resources)) {
+    if (named.length === 0) continue;
+    input[typeUrl] = named.map(({ name, message }) => ({ name, encoded: packAny(message) }));
+  }
+  return input;
+}
+
+/** Translates, checks and encodes one proxy. Pure. */
+export function buildProxy(proxy: ProxyIR, config: XdsTranslateConfig, stages = defaultStages): ProxyBuild {
+  const resources = stages.translateProxy(proxy, config);
+  const problems = stages.check(resources);
+  if (problems.length > 0) return { proxyKey: proxy.key, ok: false, problems };
+  return { proxyKey: proxy.key, ok: true, input: encodeResources(resources) };
+}

@@ -1,0 +1,235 @@
+/**
+ * The `serve` pipeline runner: directory watcher → debounce → rebuild (load, translate, check, encode) → snapshot
+ * cache. Rebuilds never overlap (a change during a rebuild schedules one more), never half-apply (a load problem
+ * keeps the previous build entirely; a proxy that fails the check keeps its previous snapshot), and report each
+ * outcome in {@link PipelineRunner.lastBuild}. Ready once the first load succeeded and was published.
+ */
+import type { SnapshotCache } from '../xds/cache/cache.js';
+import type { Clock, Logger } from '../xds/server/types.js';
+import { buildProxy, defaultStages, loadDirectory } from './build.js';
+import type { BuildSettings, ProxyStages } from './build.js';
+import { DEFAULT_MAX_DELAY_MS, DEFAULT_QUIET_MS, Debouncer } from './debounce.js';
+import type { Timers } from './debounce.js';
+import { logStatusChanges } from './policy-log.js';
+import type { StatusMemory } from './policy-log.js';
+import { publish } from './publish.js';
+import type { PublishedVersion } from './publish.js';
+import type { ChangeWatcher } from './watcher.js';
+
+/** How a rebuild ended. */
+export type BuildOutcome = 'ok' | 'load_error' | 'check_error' | 'internal_error';
+
+/** The last rebuild, for logs, readiness and status. */
+export interface BuildStatus {
+  /** When it finished. */
+  at: Date;
+  /** True when the load succeeded and every proxy was published. */
+  ok: boolean;
+  /** How it ended. */
+  outcome: BuildOutcome;
+  /** What went wrong (`<file>:<line>: <message>`, or `<proxy>: <problem>`), empty when ok. */
+  problems: string[];
+  /** Proxies served after it. */
+  proxies: number;
+  /** How long it took. */
+  durationMs: number;
+}
+
+/** What a finished rebuild tells metrics. */
+export interface BuildReport {
+  /** The status. */
+  status: BuildStatus;
+  /** When the first change it carries was detected (undefined for the startup build). */
+  changeDetectedAt: Date | undefined;
+  /** Versions published for each proxy and changed type. */
+  changed: PublishedVersion[];
+  /** Proxies removed. */
+  removed: string[];
+}
+
+/** What a {@link PipelineRunner} is built from. */
+export interface RunnerOptions {
+  /** What to read and how to translate. */
+  settings: BuildSettings;
+  /** Where snapshots go. */
+  cache: SnapshotCache;
+  /** Change notifications for the directory. */
+  watcher: ChangeWatcher;
+  /** Timers for the debounce. */
+  timers: Timers;
+  /** Time of statuses and durations. */
+  clock: Clock;
+  /** Where rebuilds are logged. */
+  logger: Logger;
+  /** Debounce periods; defaults 200 ms quiet, 2 s maximum. */
+  debounce?: { quietMs: number; maxDelayMs: number };
+  /** Called after every rebuild (metrics); must not throw. */
+  onBuilt?: (report: BuildReport) => void;
+  /** Translation stages (tests replace the check). */
+  stages?: ProxyStages;
+}
+
+/** Runs the pipeline; see the module comment. */
+export class PipelineRunner {
+  private readonly options: RunnerOptions;
+  private readonly debouncer: Debouncer;
+  private readonly log: Logger;
+  private served = new Set<string>();
+  private statuses: StatusMemory = new Map();
+  private last: BuildStatus | undefined;
+  private changedSince: Date | undefined;
+  private again = false;
+  private running: Promise<void> | undefined;
+  private stopped = false;
+  private readyResolve: () => void = () => undefined;
+  private readonly readyPromise: Promise<void>;
+  private isReady = false;
+
+  /** Creates an idle runner; nothing is read before {@link start}. */
+  constructor(options: RunnerOptions) {
+    this.options = options;
+    this.log = options.logger.child({ component: 'pipeline' });
+    this.debouncer = new Debouncer({
+      quietMs: options.debounce?.quietMs ?? DEFAULT_QUIET_MS,
+      maxDelayMs: options.debounce?.maxDelayMs ?? DEFAULT_MAX_DELAY_MS,
+      timers: options.timers,
+      fire: () => this.requestBuild(),
+    });
+    this.readyPromise = new Promise((resolve) => {
+      this.readyResolve = resolve;
+    });
+  }
+
+  /** Starts watching, then runs the first build; resolves when that build finished (ready or not). */
+  async start(): Promise<void> {
+    this.options.watcher.start(() => this.changed());
+    this.requestBuild();
+    await this.settled();
+  }
+
+  /** Stops watching and drops a waiting rebuild; a running one finishes but is the last. */
+  stop(): void {
+    this.stopped = true;
+    this.options.watcher.close();
+    this.debouncer.cancel();
+  }
+
+  /** The last rebuild's status (undefined before the first one finished). */
+  get lastBuild(): BuildStatus | undefined {
+    return this.last;
+  }
+
+  /** Whether a complete build has been published. */
+  get ready(): boolean {
+    return this.isReady;
+  }
+
+  /** Resolves once a complete build has been published. */
+  whenReady(): Promise<void> {
+    return this.readyPromise;
+  }
+
+  /** Resolves when no rebuild is running or queued (a debounce still waiting does not count). */
+  async settled(): Promise<void> {
+    while (this.running !== undefined) await this.running;
+  }
+
+  /** The watcher saw a change. */
+  private changed(): void {
+    if (this.stopped) return;
+    this.changedSince ??= this.options.clock.now();
+    this.debouncer.trigger();
+  }
+
+  private requestBuild(): void {
+    this.again = true;
+    this.running ??= this.buildWhileRequested()
+      .catch((error: unknown) => this.log.error({ err: error }, 'rebuild loop failed'))
+      .finally(() => {
+        this.running = undefined;
+        if (this.again && !this.stopped) this.requestBuild();
+      });
+  }
+
+  private async buildWhileRequested(): Promise<void> {
+    while (this.again && !this.stopped) {
+      this.again = false;
+      const changeDetectedAt = this.changedSince;
+      this.changedSince = undefined;
+      await this.buildOnce(changeDetectedAt);
+    }
+  }
+
+  private async buildOnce(changeDetectedAt: Date | undefined): Promise<void> {
+    const started = this.options.clock.now();
+    let report: Omit<BuildReport, 'status'> & { outcome: BuildOutcome; problems: string[] };
+    try {
+      report = { changeDetectedAt, ...(await this.rebuild()) };
+    } catch (error) {
+      this.log.error({ err: error }, 'rebuild failed (aspen bug); the previous build stays served');
+      report = {
+        changeDetectedAt,
+        outcome: 'internal_error',
+        problems: [String(error)],
+        changed: [],
+        removed: [],
+      };
+    }
+    const at = this.options.clock.now();
+    const { outcome, problems } = report;
+    const status: BuildStatus = {
+      at,
+      ok: outcome === 'ok',
+      outcome,
+      problems,
+      proxies: this.served.size,
+      durationMs: at.getTime() - started.getTime(),
+    };
+    this.last = status;
+    this.options.onBuilt?.({ status, changeDetectedAt, changed: report.changed, removed: report.removed });
+  }
+
+  private async rebuild(): Promise<{
+    outcome: BuildOutcome;
+    problems: string[];
+    changed: PublishedVersion[];
+    removed: string[];
+  }> {
+    const { settings, cache } = this.options;
+    const loaded = await loadDirectory(settings);
+    if (!loaded.ok) {
+      this.log.warn(
+        { problems: loaded.problems },
+        this.isReady
+          ? 'the directory has input problems; the previous build stays served'
+          : 'the directory has input problems; nothing is served until they are fixed',
+      );
+      return { outcome: 'load_error', problems: loaded.problems, changed: [], removed: [] };
+    }
+    this.statuses = logStatusChanges(this.log, loaded.statuses, this.statuses);
+    const stages = this.options.stages ?? defaultStages;
+    const builds = loaded.proxies.map((proxy) => buildProxy(proxy, settings.xds, stages));
+    const result = publish(cache, builds, this.served);
+    this.served = result.served;
+    const problems = result.failed.flatMap((f) => f.problems.map((p) => `${f.proxyKey}: ${p}`));
+    for (const failed of result.failed) {
+      this.log.error(
+        { proxy: failed.proxyKey, problems: failed.problems },
+        'generated Envoy resources failed the check (aspen bug); the previous snapshot stays served',
+      );
+    }
+    this.log.info(
+      { proxies: result.served.size, changed: result.changed.length, removed: result.removed },
+      'rebuilt',
+    );
+    this.markReady();
+    const outcome = problems.length > 0 ? 'check_error' : 'ok';
+    return { outcome, problems, changed: result.changed, removed: result.removed };
+  }
+
+  private markReady(): void {
+    if (this.isReady) return;
+    this.isReady = true;
+    this.readyResolve();
+  }
+}
