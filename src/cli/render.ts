@@ -19,6 +19,16 @@ export interface RenderOptions {
   namespace: string;
   /** Trust domain of workload identities. */
   trustDomain: string;
+  /** Address of aspen's per-request services (`host:port`); default the in-cluster service. */
+  dataplaneAddress?: string;
+}
+
+/** `host:port` with a port in 1–65535, or undefined. */
+function parseHostPort(text: string): { host: string; port: number } | undefined {
+  const match = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):([0-9]{1,5})$/.exec(text);
+  const port = Number(match?.[2]);
+  if (match?.[1] === undefined || !(port >= 1 && port <= 65535)) return undefined;
+  return { host: match[1].replace(/^\[|\]$/g, ''), port };
 }
 
 /** One workload's rendering. */
@@ -31,9 +41,17 @@ interface RenderedWorkload {
 /** Runs `aspen render`; returns the exit code. */
 export async function runRender(paths: string[], options: RenderOptions, io: CliIO): Promise<number> {
   if (options.output !== 'json' && options.output !== 'yaml') return usage(io, '-o must be json or yaml');
+  const dataplane =
+    options.dataplaneAddress === undefined ? undefined : parseHostPort(options.dataplaneAddress);
+  if (options.dataplaneAddress !== undefined && dataplane === undefined) {
+    return usage(io, `--dataplane-address must be host:port, got "${options.dataplaneAddress}"`);
+  }
   const loaded = await loadProxies(paths, options, io);
   if (typeof loaded === 'number') return loaded;
-  const { workloads, problems } = await renderProxies(loaded, options.trustDomain);
+  const { workloads, problems } = await renderProxies(loaded, {
+    trustDomain: options.trustDomain,
+    dataplane,
+  });
   if (problems.length > 0) {
     // aspen would refuse to publish these resources: say why, print none of them.
     for (const problem of problems) io.stderr(`${problem}\n`);
@@ -72,7 +90,7 @@ async function loadProxies(paths: string[], options: RenderOptions, io: CliIO): 
  */
 async function renderProxies(
   proxies: ProxyIR[],
-  trustDomain: string,
+  settings: { trustDomain: string; dataplane: { host: string; port: number } | undefined },
 ): Promise<{ workloads: RenderedWorkload[]; problems: string[] }> {
   const [{ translateProxy }, { canonicalResources }, { defaultXdsConfig }, check, names] = await Promise.all([
     import('../xds/translate/translate.js'),
@@ -81,7 +99,8 @@ async function renderProxies(
     import('../xds/check/index.js'),
     import('../xds/translate/names.js'),
   ]);
-  const config = defaultXdsConfig(trustDomain);
+  const defaults = defaultXdsConfig(settings.trustDomain);
+  const config = { ...defaults, dataplane: settings.dataplane ?? defaults.dataplane };
   const sdsSecrets = [names.WORKLOAD_CERT_SECRET, names.TRUST_BUNDLE_SECRET];
   const problems: string[] = [];
   const workloads = proxies.map((proxy) => {

@@ -76,6 +76,23 @@ describe('aspen render', () => {
     expect(broken.stdout).to.equal('');
   });
 
+  it("points the sidecars at aspen's per-request services from --dataplane-address", async () => {
+    const run = await runCli([
+      'render',
+      'examples/',
+      '--workload',
+      'shop/orders',
+      '--dataplane-address',
+      'rls.example:9000',
+    ]);
+    expect(run.code).to.equal(0);
+    expect(run.stdout).to.include('"address": "rls.example"').and.include('"portValue": 9000');
+    expect(run.stdout).to.not.include('aspen.aspen-system.svc');
+    const bad = await runCli(['render', 'examples/', '--dataplane-address', 'no-port']);
+    expect(bad.code).to.equal(2);
+    expect(bad.stderr).to.include('--dataplane-address must be host:port');
+  });
+
   describe("the examples' resources pass Envoy's own validators", function () {
     before(async function () {
       this.timeout(600_000);
