@@ -65,6 +65,10 @@ function program(io: CliIO, done: (code: number) => void, runtime?: ServeRuntime
     .option('-o, --output <format>', 'json or yaml', 'json')
     .option('-n, --namespace <ns>', NAMESPACE_HELP, 'default')
     .option('--trust-domain <domain>', 'SPIFFE trust domain of workload identities', 'cluster.local')
+    .option(
+      '--dataplane-address <host:port>',
+      "aspen's per-request services (default aspen.aspen-system.svc:15020)",
+    )
     .addHelpText(
       'after',
       '\nExit status: 0 rendered, 1 unreadable input (nothing rendered), 2 usage error (or unknown --workload).\n' +
