@@ -5,6 +5,7 @@
  * plumbing between them, grpc-js and the snapshot cache.
  */
 import { status } from '@grpc/grpc-js';
+import { recordAnswer } from './answer.js';
 import type { DiscoveryRequest } from '../../gen/envoy/service/discovery/v3/discovery.js';
 import type { Unsubscribe } from '../cache/cache.js';
 import { typeSnapshotOf } from '../cache/snapshot.js';
@@ -173,23 +174,7 @@ export class SotwStream {
   }
 
   private record(info: StreamInfo, typeUrl: string, kind: RequestKind): void {
-    if (kind.kind === 'ack') {
-      this.context.rejections.clear(info.proxyKey, typeUrl);
-      this.context.events.onAcked(info, typeUrl, kind.version);
-    } else if (kind.kind === 'nack') {
-      const { version, code, message } = kind;
-      const rejection = {
-        proxyKey: info.proxyKey,
-        typeUrl,
-        version,
-        code,
-        message,
-        at: this.context.clock.now(),
-      };
-      this.log.warn({ typeUrl, version, code, reason: message }, 'proxy rejected xDS response (NACK)');
-      this.context.rejections.record(rejection);
-      this.context.events.onRejected(rejection, info);
-    }
+    recordAnswer({ context: this.context, log: this.log, info }, typeUrl, kind);
   }
 
   /** After a snapshot change (or a drained write buffer): every subscribed type, in the spec's push order. */
