@@ -122,11 +122,21 @@ function addServe(root: Command, io: CliIO, done: (code: number) => void, runtim
       'standalone control plane: serve xDS to Envoy sidecars from a directory of manifests, watched',
     )
     .requiredOption('--dir <path>', 'directory of manifests (read recursively, rebuilt on change)')
-    .option(
-      '--xds-listen <host:port>',
-      'xDS (ADS) gRPC address (default 127.0.0.1:15010 with --xds-insecure)',
-    )
+    .option('--xds-listen <host:port>', 'xDS (ADS) gRPC address (default 127.0.0.1:15010)')
     .option('--xds-insecure', 'plaintext xDS, development only; refuses non-loopback addresses')
+    .option(
+      '--xds-dns-name <name>',
+      'DNS SAN of the xDS serving certificate, repeatable (default localhost, aspen.aspen-system.svc)',
+      (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
+    )
+    .option('--ca-cert <pem>', 'workload CA certificate (PEM); default: a CA generated at start-up')
+    .option('--ca-key <pem>', 'workload CA private key (PEM), with --ca-cert')
+    .option('--trust-bundle-out <file>', 'write the trust bundle (PEM) here at start-up')
+    .option(
+      '--supported-envoy <range>',
+      'Envoy major.minor range; proxies outside it are a warning and a metric label',
+      '1.36-1.40',
+    )
     .option('--health-listen <host:port>', '/healthz and /readyz address', '127.0.0.1:8081')
     .option('--metrics-listen <host:port>', 'Prometheus /metrics address', '127.0.0.1:9090')
     .option('--trust-domain <domain>', 'SPIFFE trust domain of workload identities', 'cluster.local')
@@ -136,7 +146,8 @@ function addServe(root: Command, io: CliIO, done: (code: number) => void, runtim
       'after',
       '\nRuns until SIGINT or SIGTERM (exit 0). Exit status 2: usage error; 1: serving failed.\n' +
         'Logs: JSON on stderr (one line per record on a terminal).\n\n' +
-        'Examples:\n  aspen serve --dir examples/ --xds-insecure\n' +
+        'Examples:\n  aspen serve --dir examples/ --trust-bundle-out /tmp/aspen-bundle.pem\n' +
+        '  aspen serve --dir gitops/ --ca-cert ca.pem --ca-key ca-key.pem --xds-listen 0.0.0.0:15010\n' +
         '  aspen serve --dir gitops/ --xds-listen 127.0.0.1:18000 --xds-insecure --log-level debug\n',
     )
     .action(async (options: ServeCliOptions) => {

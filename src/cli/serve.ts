@@ -2,14 +2,19 @@
  * `aspen serve --dir <path>`: a standalone control plane fed by a directory. Checks the flags (exit 2 on a usage
  * error), starts the serve app, and runs until SIGINT or SIGTERM (exit 0) or until serving fails (exit 1).
  */
-import { stat } from 'node:fs/promises';
-import { ServerCredentials } from '@grpc/grpc-js';
+import { readFile, stat } from 'node:fs/promises';
 import { Registry } from 'prom-client';
+import { newCaState } from '../ca/state.js';
+import type { CaState } from '../ca/types.js';
+import { caFromPem } from '../ca/pem.js';
 import { createLogger, isLogLevel, LOG_LEVELS } from '../log.js';
 import { isLoopback, parseListenAddress } from '../serve/address.js';
 import type { ListenAddress } from '../serve/address.js';
 import { startServe } from '../serve/app.js';
 import type { ServeApp, ServeOptions } from '../serve/app.js';
+import { parseEnvoyVersionRange } from '../serve/envoy-version.js';
+import type { EnvoyVersionRange } from '../serve/envoy-version.js';
+import { DEFAULT_XDS_DNS_NAMES } from '../serve/tls.js';
 import { defaultXdsConfig } from '../xds/translate/config.js';
 import { ExitCode, type CliIO } from './io.js';
 
@@ -21,6 +26,16 @@ export interface ServeCliOptions {
   xdsListen?: string;
   /** Plaintext xDS (loopback only). */
   xdsInsecure?: boolean;
+  /** DNS SANs of the serving certificate (repeatable). */
+  xdsDnsName?: string[];
+  /** PEM file of the workload CA certificate (with `caKey`). */
+  caCert?: string;
+  /** PEM file of the workload CA private key (with `caCert`). */
+  caKey?: string;
+  /** Where to write the trust bundle at start-up. */
+  trustBundleOut?: string;
+  /** Supported Envoy versions, `<major.minor>-<major.minor>`. */
+  supportedEnvoy: string;
   /** Health endpoints address. */
   healthListen: string;
   /** Metrics endpoint address. */
@@ -43,8 +58,8 @@ export interface ServeRuntime {
   onStarted?: (app: ServeApp) => void;
 }
 
-/** Default ADS address when serving plaintext. */
-export const DEFAULT_INSECURE_XDS_LISTEN = '127.0.0.1:15010';
+/** Default ADS address (TLS or plaintext). */
+export const DEFAULT_XDS_LISTEN = '127.0.0.1:15010';
 
 /** SIGINT/SIGTERM of this process; whichever comes first. */
 export function processRuntime(): ServeRuntime {
@@ -62,36 +77,80 @@ export function processRuntime(): ServeRuntime {
 
 /** The serve options from the flags, or the usage error messages. */
 async function resolveOptions(options: ServeCliOptions): Promise<ServeOptions | string[]> {
-  if (options.xdsInsecure !== true) {
-    return ['TLS serving is not available yet; use --xds-insecure on a loopback address'];
-  }
   const errors: string[] = [];
   const address = (flag: string, text: string): ListenAddress => {
     const parsed = parseListenAddress(text);
     if (typeof parsed === 'string') errors.push(`${flag}: ${parsed}`);
     return typeof parsed === 'string' ? { host: '', port: 0 } : parsed;
   };
-  const xdsListen = address('--xds-listen', options.xdsListen ?? DEFAULT_INSECURE_XDS_LISTEN);
+  const xdsListen = address('--xds-listen', options.xdsListen ?? DEFAULT_XDS_LISTEN);
   const healthListen = address('--health-listen', options.healthListen);
   const metricsListen = address('--metrics-listen', options.metricsListen);
-  if (xdsListen.host !== '' && !isLoopback(xdsListen.host)) {
-    errors.push(
-      `--xds-insecure serves plaintext and only on a loopback address (127.0.0.0/8, ::1, localhost), not ${xdsListen.host}`,
-    );
-  }
-  if (!isLogLevel(options.logLevel)) errors.push(`--log-level must be one of: ${LOG_LEVELS.join(', ')}`);
-  if (!(await isDirectory(options.dir))) errors.push(`--dir ${options.dir}: not a readable directory`);
-  if (errors.length > 0) return errors;
+  const insecure = options.xdsInsecure === true;
+  if (insecure) checkLoopback(xdsListen, errors);
+  const { ca, supportedEnvoy } = await checkOtherFlags(options, errors);
+  if (errors.length > 0 || supportedEnvoy === undefined) return errors;
   return {
     dir: options.dir,
     defaultNamespace: options.namespace,
     trustDomain: options.trustDomain,
     xds: defaultXdsConfig(options.trustDomain),
     xdsListen,
-    xdsCredentials: ServerCredentials.createInsecure(),
+    xdsInsecure: insecure,
+    xdsDnsNames: options.xdsDnsName ?? DEFAULT_XDS_DNS_NAMES,
+    ...(ca === undefined ? {} : { ca }),
+    ...(options.trustBundleOut === undefined ? {} : { trustBundleOut: options.trustBundleOut }),
+    supportedEnvoy,
     healthListen,
     metricsListen,
   };
+}
+
+/** The log level, directory, CA and Envoy range flags; problems go to `errors`. */
+async function checkOtherFlags(
+  options: ServeCliOptions,
+  errors: string[],
+): Promise<{ ca: CaState | undefined; supportedEnvoy: EnvoyVersionRange | undefined }> {
+  if (!isLogLevel(options.logLevel)) errors.push(`--log-level must be one of: ${LOG_LEVELS.join(', ')}`);
+  if (!(await isDirectory(options.dir))) errors.push(`--dir ${options.dir}: not a readable directory`);
+  const ca = await loadCa(options, errors);
+  const range = parseEnvoyVersionRange(options.supportedEnvoy);
+  if (typeof range === 'string') errors.push(`--supported-envoy: ${range}`);
+  return { ca, supportedEnvoy: typeof range === 'string' ? undefined : range };
+}
+
+/** `--xds-insecure` serves plaintext on loopback only (a TLS port may listen anywhere). */
+function checkLoopback(xdsListen: ListenAddress, errors: string[]): void {
+  if (xdsListen.host === '' || isLoopback(xdsListen.host)) return;
+  errors.push(
+    `--xds-insecure serves plaintext and only on a loopback address (127.0.0.0/8, ::1, localhost), not ${xdsListen.host}`,
+  );
+}
+
+/** The CA from `--ca-cert`/`--ca-key` (both or neither), or undefined; problems go to `errors` (never key text). */
+async function loadCa(options: ServeCliOptions, errors: string[]): Promise<CaState | undefined> {
+  if (options.caCert === undefined && options.caKey === undefined) return undefined;
+  if (options.caCert === undefined || options.caKey === undefined) {
+    errors.push('--ca-cert and --ca-key go together');
+    return undefined;
+  }
+  const read = async (flag: string, path: string): Promise<string | undefined> => {
+    try {
+      return await readFile(path, 'utf8');
+    } catch {
+      errors.push(`${flag} ${path}: not a readable file`);
+      return undefined;
+    }
+  };
+  const certPem = await read('--ca-cert', options.caCert);
+  const keyPem = await read('--ca-key', options.caKey);
+  if (certPem === undefined || keyPem === undefined) return undefined;
+  const signer = await caFromPem(certPem, keyPem, { trustDomain: options.trustDomain });
+  if (!signer.ok) {
+    errors.push(`--ca-cert/--ca-key: ${signer.error.message}`);
+    return undefined;
+  }
+  return newCaState(signer.value);
 }
 
 async function isDirectory(path: string): Promise<boolean> {

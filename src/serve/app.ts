@@ -4,8 +4,9 @@
  * watcher, timers, clock, logger) are all passed in or created here, at the edge.
  */
 import type { RequestListener } from 'node:http';
-import type { ServerCredentials } from '@grpc/grpc-js';
+import { ServerCredentials } from '@grpc/grpc-js';
 import type { Registry } from 'prom-client';
+import type { CaState, RandomSource } from '../ca/types.js';
 import { SnapshotCache } from '../xds/cache/cache.js';
 import { AdsService } from '../xds/server/ads.js';
 import { fileModeAuthenticator } from '../xds/server/file-auth.js';
@@ -14,6 +15,7 @@ import { systemClock } from '../xds/server/types.js';
 import type { Clock, Logger } from '../xds/server/types.js';
 import type { XdsTranslateConfig } from '../xds/translate/config.js';
 import { formatListenAddress } from './address.js';
+import { resolveServeCa } from './ca.js';
 import type { ListenAddress } from './address.js';
 import { healthHandler, listenHttp, metricsHandler } from './http.js';
 import type { HttpEndpoint } from './http.js';
@@ -22,6 +24,10 @@ import { PipelineRunner } from './runner.js';
 import type { BuildStatus } from './runner.js';
 import { systemTimers } from './debounce.js';
 import type { Timers } from './debounce.js';
+import { EnvoyVersions, withEnvoyVersions } from './envoy-version.js';
+import type { EnvoyVersionRange } from './envoy-version.js';
+import { WorkloadSecrets } from './secrets.js';
+import { DEFAULT_XDS_DNS_NAMES, ServingTls } from './tls.js';
 import { directoryWatcher } from './watcher.js';
 import type { ChangeWatcher } from './watcher.js';
 
@@ -37,8 +43,20 @@ export interface ServeOptions {
   xds: XdsTranslateConfig;
   /** ADS gRPC address. */
   xdsListen: ListenAddress;
-  /** Transport security of the ADS port (the caller has checked that insecure means loopback). */
-  xdsCredentials: ServerCredentials;
+  /** Plaintext ADS (the caller has checked the address is loopback); default false: TLS from the workload CA. */
+  xdsInsecure?: boolean;
+  /** DNS SANs of the xDS serving certificate; default `localhost`, `aspen.aspen-system.svc`. */
+  xdsDnsNames?: readonly string[];
+  /** Lifetime of each serving certificate; default 24 hours. */
+  servingTtlMs?: number;
+  /** Lifetime of workload certificates (SDS); default the CA's, 24 hours. */
+  svidTtlMs?: number;
+  /** Supported Envoy `major.minor` range (metric label and warnings); default 1.36–1.40. */
+  supportedEnvoy?: EnvoyVersionRange;
+  /** The workload CA (from `--ca-cert`/`--ca-key`); absent: an ephemeral one is generated at start-up. */
+  ca?: CaState;
+  /** Where to write the trust bundle (PEM) at start-up, if anywhere. */
+  trustBundleOut?: string;
   /** `/healthz` and `/readyz`. */
   healthListen: ListenAddress;
   /** `/metrics`. */
@@ -57,10 +75,12 @@ export interface ServeDeps {
   registry: Registry;
   /** Time source; the system clock by default. */
   clock?: Clock;
-  /** Debounce timers; the system timers by default. */
+  /** Debounce, certificate and rotation timers; the system timers by default. */
   timers?: Timers;
   /** Directory watcher; recursive fs.watch by default. */
   watcher?: ChangeWatcher;
+  /** Renewal jitter of workload certificates; `Math.random` by default. */
+  random?: RandomSource;
 }
 
 /** A running `aspen serve`. */
@@ -73,6 +93,10 @@ export interface ServeApp {
   readonly healthPort: number;
   /** Port of the metrics endpoint. */
   readonly metricsPort: number;
+  /** The workload CA (supplied or generated). */
+  readonly ca: CaState;
+  /** The proxies' workload certificates (SDS) and their rotation. */
+  readonly secrets: WorkloadSecrets;
   /** Resolves with the bound ADS port once the first build is published and the server listens. */
   readonly serving: Promise<number>;
   /** Resolves (never rejects) if serving cannot continue, e.g. the ADS port cannot be bound. */
@@ -87,14 +111,29 @@ export interface ServeApp {
 export async function startServe(options: ServeOptions, deps: ServeDeps): Promise<ServeApp> {
   const clock = deps.clock ?? systemClock;
   const logger = deps.logger;
+  const timers = deps.timers ?? systemTimers;
+  const ca = await resolveServeCa(options, clock, logger);
+  const tls = await startServingTls(options, ca, { clock, timers, logger });
   const cache = new SnapshotCache();
+  const secrets = new WorkloadSecrets({
+    ca,
+    cache,
+    clock,
+    random: deps.random ?? Math.random,
+    timers,
+    logger: logger.child({ component: 'sds' }),
+    ...(options.svidTtlMs === undefined ? {} : { svidTtlMs: options.svidTtlMs }),
+  });
   const metrics = new ServeMetrics(deps.registry, clock);
   const ads = new AdsService({
     cache,
     authenticate: fileModeAuthenticator(),
     logger: logger.child({ component: 'xds' }),
     clock,
-    events: metrics.events,
+    events: withEnvoyVersions(
+      metrics.events,
+      new EnvoyVersions(deps.registry, logger.child({ component: 'xds' }), options.supportedEnvoy),
+    ),
   });
   const runner = new PipelineRunner({
     settings: {
@@ -105,30 +144,54 @@ export async function startServe(options: ServeOptions, deps: ServeDeps): Promis
     },
     cache,
     watcher: deps.watcher ?? directoryWatcher(options.dir, logger),
-    timers: deps.timers ?? systemTimers,
+    timers,
     clock,
     logger,
     debounce: options.debounce,
+    secrets,
     onBuilt: (report) => {
       metrics.recordBuild(report);
       for (const proxyKey of report.removed) ads.rejections.forgetProxy(proxyKey);
     },
   });
   logger.warn(
-    { authenticator: 'file-mode' },
-    "DEVELOPMENT ONLY: proxies are identified by the node.cluster they claim; any client reaching the xDS port can obtain any workload's configuration",
+    { authenticator: 'file-mode', tls: tls !== undefined },
+    "DEVELOPMENT ONLY: proxies are identified by the node.cluster they claim (TLS authenticates the server, not the proxy); any client reaching the xDS port can obtain any workload's configuration and certificates",
   );
   const xds = new XdsServer(ads, logger.child({ component: 'xds' }));
-  const endpoints = await listenEndpoints(
-    options,
-    healthHandler(runner),
-    metricsHandler(deps.registry, logger),
-  );
+  let endpoints: [HttpEndpoint, HttpEndpoint];
+  try {
+    endpoints = await listenEndpoints(options, healthHandler(runner), metricsHandler(deps.registry, logger));
+  } catch (error) {
+    tls?.stop();
+    secrets.stop();
+    throw error;
+  }
   logger.info(
     { health: endpoints[0].port, metrics: endpoints[1].port },
     'health and metrics endpoints listening',
   );
-  return assemble({ options, logger, cache, runner, xds, endpoints });
+  const credentials = tls?.credentials ?? ServerCredentials.createInsecure();
+  return assemble({ options, logger, cache, runner, xds, endpoints, ca, credentials, tls, secrets });
+}
+
+/** The serving certificate of the xDS port, issued and on its renewal timer; undefined with `xdsInsecure`. */
+async function startServingTls(
+  options: ServeOptions,
+  ca: CaState,
+  env: { clock: Clock; timers: Timers; logger: Logger },
+): Promise<ServingTls | undefined> {
+  if (options.xdsInsecure === true) return undefined;
+  const tls = new ServingTls({
+    ca,
+    dnsNames: options.xdsDnsNames ?? DEFAULT_XDS_DNS_NAMES,
+    ...(options.servingTtlMs === undefined ? {} : { ttlMs: options.servingTtlMs }),
+    clock: env.clock,
+    timers: env.timers,
+    logger: env.logger.child({ component: 'tls' }),
+  });
+  await tls.start();
+  return tls;
 }
 
 /** The health and metrics endpoints; neither stays open when the other cannot listen. */
@@ -154,10 +217,14 @@ interface Parts {
   runner: PipelineRunner;
   xds: XdsServer;
   endpoints: [HttpEndpoint, HttpEndpoint];
+  ca: CaState;
+  credentials: ServerCredentials;
+  tls: ServingTls | undefined;
+  secrets: WorkloadSecrets;
 }
 
 function assemble(parts: Parts): ServeApp {
-  const { options, logger, cache, runner, xds, endpoints } = parts;
+  const { options, logger, cache, runner, xds, endpoints, credentials } = parts;
   let closed = false;
   let reportFatal: (error: Error) => void = () => undefined;
   const fatal = new Promise<Error>((resolve) => {
@@ -165,7 +232,7 @@ function assemble(parts: Parts): ServeApp {
   });
   const serving = runner.whenReady().then(async () => {
     if (closed) throw new Error('serve was closed before the first build');
-    return xds.listen(formatListenAddress(options.xdsListen), options.xdsCredentials);
+    return xds.listen(formatListenAddress(options.xdsListen), credentials);
   });
   serving.catch((error: unknown) => {
     if (closed) return;
@@ -178,6 +245,8 @@ function assemble(parts: Parts): ServeApp {
   return {
     cache,
     runner,
+    ca: parts.ca,
+    secrets: parts.secrets,
     healthPort: endpoints[0].port,
     metricsPort: endpoints[1].port,
     serving,
@@ -187,6 +256,8 @@ function assemble(parts: Parts): ServeApp {
       if (closed) return;
       closed = true;
       runner.stop();
+      parts.tls?.stop();
+      parts.secrets.stop();
       await runner.settled();
       await xds.close(options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS);
       await Promise.all(endpoints.map((e) => e.close()));

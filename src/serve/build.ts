@@ -18,6 +18,8 @@ import { TRUST_BUNDLE_SECRET, WORKLOAD_CERT_SECRET } from '../xds/translate/name
 import { byTypeUrl } from '../xds/translate/resources.js';
 import type { XdsResources } from '../xds/translate/resources.js';
 import { translateProxy } from '../xds/translate/translate.js';
+import { SECRET_TYPE_URL } from '../xds/sds/secrets.js';
+import type { SecretSource } from './secrets.js';
 
 /** SDS secrets every proxy can obtain from aspen's SDS server (workload certificate, trust bundle). */
 export const SDS_SECRETS: readonly string[] = [WORKLOAD_CERT_SECRET, TRUST_BUNDLE_SECRET];
@@ -93,4 +95,15 @@ export function buildProxy(proxy: ProxyIR, config: XdsTranslateConfig, stages = 
   const problems = stages.check(resources);
   if (problems.length > 0) return { proxyKey: proxy.key, ok: false, problems };
   return { proxyKey: proxy.key, ok: true, input: encodeResources(resources) };
+}
+
+/**
+ * Adds the proxy's Secret type (from `secrets`) to a successful build; a proxy without secrets fails the build, so it
+ * keeps its previous snapshot. Without a secret source the build is returned as is.
+ */
+export function withSecrets(build: ProxyBuild, secrets: SecretSource | undefined): ProxyBuild {
+  if (!build.ok || secrets === undefined) return build;
+  const resources = secrets.resourcesFor(build.proxyKey);
+  if (typeof resources === 'string') return { proxyKey: build.proxyKey, ok: false, problems: [resources] };
+  return { ...build, input: { ...build.input, [SECRET_TYPE_URL]: resources } };
 }

@@ -6,7 +6,7 @@
  */
 import type { SnapshotCache } from '../xds/cache/cache.js';
 import type { Clock, Logger } from '../xds/server/types.js';
-import { buildProxy, defaultStages, loadDirectory } from './build.js';
+import { buildProxy, defaultStages, loadDirectory, withSecrets } from './build.js';
 import type { BuildSettings, ProxyStages } from './build.js';
 import { DEFAULT_MAX_DELAY_MS, DEFAULT_QUIET_MS, Debouncer } from './debounce.js';
 import type { Timers } from './debounce.js';
@@ -15,6 +15,7 @@ import type { StatusMemory } from './policy-log.js';
 import { publish } from './publish.js';
 import type { PublishedVersion } from './publish.js';
 import type { ChangeWatcher } from './watcher.js';
+import type { SecretSource } from './secrets.js';
 
 /** How a rebuild ended. */
 export type BuildOutcome = 'ok' | 'load_error' | 'check_error' | 'internal_error';
@@ -67,6 +68,8 @@ export interface RunnerOptions {
   onBuilt?: (report: BuildReport) => void;
   /** Translation stages (tests replace the check). */
   stages?: ProxyStages;
+  /** Each proxy's SDS secrets, added to its snapshot (absent: no Secret type is served). */
+  secrets?: SecretSource;
 }
 
 /** Runs the pipeline; see the module comment. */
@@ -208,7 +211,11 @@ export class PipelineRunner {
     }
     this.statuses = logStatusChanges(this.log, loaded.statuses, this.statuses);
     const stages = this.options.stages ?? defaultStages;
-    const builds = loaded.proxies.map((proxy) => buildProxy(proxy, settings.xds, stages));
+    const secrets = this.options.secrets;
+    await secrets?.prepare(loaded.proxies);
+    const builds = loaded.proxies.map((proxy) =>
+      withSecrets(buildProxy(proxy, settings.xds, stages), secrets),
+    );
     const result = publish(cache, builds, this.served);
     this.served = result.served;
     const problems = result.failed.flatMap((f) => f.problems.map((p) => `${f.proxyKey}: ${p}`));

@@ -22,12 +22,36 @@ describe('aspen serve (usage errors)', () => {
     expect(run.code).to.equal(2);
   });
 
-  it('exits 2 without --xds-insecure: TLS serving is not wired yet', async () => {
-    const run = await runCli(['serve', '--dir', 'examples/']);
+  it('exits 2 for --ca-cert without --ca-key and for an unreadable CA file', async () => {
+    const alone = await runCli(['serve', '--dir', 'examples/', '--ca-cert', 'no/such/ca.pem']);
+    expect(alone.code).to.equal(2);
+    expect(alone.stderr).to.include('--ca-cert and --ca-key go together');
+    const missing = await runCli([
+      'serve',
+      '--dir',
+      'examples/',
+      '--ca-cert',
+      'no/ca.pem',
+      '--ca-key',
+      'no/key.pem',
+    ]);
+    expect(missing.code).to.equal(2);
+    expect(missing.stderr).to.include('--ca-cert no/ca.pem: not a readable file');
+    expect(missing.stderr).to.include('--ca-key no/key.pem: not a readable file');
+  });
+
+  it('exits 2 when --ca-cert/--ca-key are not a CA (the key is never echoed)', async () => {
+    const run = await runCli([
+      'serve',
+      '--dir',
+      'examples/',
+      '--ca-cert',
+      'package.json',
+      '--ca-key',
+      'package.json',
+    ]);
     expect(run.code).to.equal(2);
-    expect(run.stderr).to.include(
-      'TLS serving is not available yet; use --xds-insecure on a loopback address',
-    );
+    expect(run.stderr).to.include('--ca-cert/--ca-key:');
   });
 
   it('exits 2 for a missing directory, a bad address and a bad log level', async () => {

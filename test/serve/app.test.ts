@@ -2,7 +2,6 @@ import { expect } from 'chai';
 import { readFile, writeFile } from 'node:fs/promises';
 import { get } from 'node:http';
 import { join } from 'node:path';
-import { ServerCredentials } from '@grpc/grpc-js';
 import { Registry } from 'prom-client';
 import { main } from '../../src/cli/main.js';
 import type { CliIO } from '../../src/cli/io.js';
@@ -60,7 +59,7 @@ describe('aspen serve: readiness and metrics', () => {
         trustDomain: 'cluster.local',
         xds: defaultXdsConfig(),
         xdsListen: LOOPBACK_ANY_PORT,
-        xdsCredentials: ServerCredentials.createInsecure(),
+        xdsInsecure: true,
         healthListen: LOOPBACK_ANY_PORT,
         metricsListen: LOOPBACK_ANY_PORT,
         shutdownGraceMs: 500,
@@ -107,7 +106,7 @@ describe('aspen serve: shutdown before the first build', () => {
           trustDomain: 'cluster.local',
           xds: defaultXdsConfig(),
           xdsListen: LOOPBACK_ANY_PORT,
-          xdsCredentials: ServerCredentials.createInsecure(),
+          xdsInsecure: true,
           healthListen: LOOPBACK_ANY_PORT,
           metricsListen: LOOPBACK_ANY_PORT,
           shutdownGraceMs: 500,

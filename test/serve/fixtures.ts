@@ -17,9 +17,14 @@ export const CDS = 'type.googleapis.com/envoy.config.cluster.v3.Cluster';
 
 /** Timers and a clock that move only when the test says so. */
 export class FakeTimers implements Timers, Clock {
-  private time = Date.parse('2026-11-28T12:00:00Z');
+  private time: number;
   private nextId = 0;
   private readonly pending = new Map<number, { at: number; callback: () => void }>();
+
+  /** Starts at `start` (epoch ms): a fixed date by default; TLS tests start at the real time so peers verify. */
+  constructor(start = Date.parse('2026-11-28T12:00:00Z')) {
+    this.time = start;
+  }
 
   setTimeout(callback: () => void, ms: number): TimerHandle {
     this.nextId += 1;

@@ -1,8 +1,9 @@
 /**
  * DEVELOPMENT ONLY. The file-mode authenticator trusts what the proxy says about itself: its proxy key is
  * `node.cluster` (`<namespace>/<workload>`) from the first request. Any client that can reach the port can therefore
- * claim any workload and receive its resources. Use it only with `aspen serve` on loopback (`--xds-insecure`); in a
- * cluster identity must come from the authenticated channel (TokenReview or a client certificate).
+ * claim any workload and receive its resources and certificates. Use it only with `aspen serve` on loopback or a
+ * trusted network (TLS there authenticates the server, not the proxy); in a cluster identity must come from the
+ * authenticated channel (TokenReview or a client certificate).
  */
 import type { Authenticator, ProxyIdentity } from './types.js';
 

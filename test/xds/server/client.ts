@@ -1,7 +1,7 @@
 // A scripted ADS client for protocol tests: the generated grpc-js client over loopback, driven one request at a time.
 // Responses are awaited with a bounded timeout (never a sleep); absence is asserted with a short bounded wait.
 import { credentials } from '@grpc/grpc-js';
-import type { ClientDuplexStream, StatusObject } from '@grpc/grpc-js';
+import type { ChannelCredentials, ClientDuplexStream, StatusObject } from '@grpc/grpc-js';
 import { Node } from '../../../src/gen/envoy/config/core/v3/base.js';
 import { AggregatedDiscoveryServiceClient } from '../../../src/gen/envoy/service/discovery/v3/ads.js';
 import { Status } from '../../../src/gen/google/rpc/status.js';
@@ -26,18 +26,29 @@ export class ScriptedAdsClient {
   private sentFirst = false;
   private readonly node: Node;
 
-  /** Opens a stream to `address`; the Node (id `<cluster>-pod`, cluster `cluster`) goes on the first request only. */
-  constructor(address: string, cluster: string) {
+  /**
+   * Opens a stream to `address`; the Node (id `<cluster>-pod`, cluster `cluster`, Envoy `options.envoyVersion`,
+   * default 1.36.2) goes on the first request only. Plaintext unless `options.credentials` are given.
+   */
+  constructor(
+    address: string,
+    cluster: string,
+    options: { credentials?: ChannelCredentials; envoyVersion?: [number, number, number] } = {},
+  ) {
+    const [majorNumber, minorNumber, patch] = options.envoyVersion ?? [1, 36, 2];
     this.node = Node.fromPartial({
       id: `${cluster}-pod`,
       cluster,
       userAgentName: 'envoy',
       userAgentVersionType: {
         $case: 'userAgentBuildVersion',
-        value: { version: { majorNumber: 1, minorNumber: 36, patch: 2 } },
+        value: { version: { majorNumber, minorNumber, patch } },
       },
     });
-    this.client = new AggregatedDiscoveryServiceClient(address, credentials.createInsecure());
+    this.client = new AggregatedDiscoveryServiceClient(
+      address,
+      options.credentials ?? credentials.createInsecure(),
+    );
     this.call = this.client.streamAggregatedResources();
     this.call.on('data', (response: DiscoveryResponse) => {
       const waiter = this.responseWaiter;
