@@ -36,3 +36,10 @@ export type {
   VerifyToken,
   WorkloadServiceAccount,
 } from './token-auth.js';
+export {
+  DEFAULT_TOKEN_AUDIENCE,
+  DEFAULT_TOKEN_REVIEW_TIMEOUT_MS,
+  reviewedIdentity,
+  tokenReviewVerifier,
+} from './token-review.js';
+export type { TokenReviewOptions } from './token-review.js';
