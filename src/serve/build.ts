@@ -8,6 +8,7 @@ import type { ProxyIR } from '../ir/index.js';
 import { readManifests } from '../provider/file/manifests.js';
 import type { LoadError } from '../provider/file/manifests.js';
 import { buildSnapshot } from '../provider/file/snapshot.js';
+import type { RawPolicy } from '../provider/snapshot.js';
 import type { PolicyStatus } from '../translate/status.js';
 import { translate } from '../translate/translate.js';
 import { checkResources, formatProblem } from '../xds/check/check.js';
@@ -19,6 +20,7 @@ import { byTypeUrl } from '../xds/translate/resources.js';
 import type { XdsResources } from '../xds/translate/resources.js';
 import { translateProxy } from '../xds/translate/translate.js';
 import { SECRET_TYPE_URL } from '../xds/sds/secrets.js';
+import { keepLastGood, type LastGoodPolicies, type RefusedEdit } from './last-good.js';
 import type { SecretSource } from './secrets.js';
 
 /** SDS secrets every proxy can obtain from aspen's SDS server (workload certificate, trust bundle). */
@@ -38,7 +40,16 @@ export interface BuildSettings {
 
 /** The result of loading the directory: the IR and policy statuses, or why nothing can be built. */
 export type LoadOutcome =
-  { ok: true; proxies: ProxyIR[]; statuses: PolicyStatus[] } | { ok: false; problems: string[] };
+  | {
+      ok: true;
+      proxies: ProxyIR[];
+      statuses: PolicyStatus[];
+      /** The last valid version of every policy, for the next load. */
+      lastGood: Map<string, RawPolicy>;
+      /** Invalid edits refused: their policies' last valid versions stay in force. */
+      refused: RefusedEdit[];
+    }
+  | { ok: false; problems: string[] };
 
 /** `<file>:<line>: <message>`. */
 function formatLoadError(error: LoadError): string {
@@ -47,18 +58,23 @@ function formatLoadError(error: LoadError): string {
 
 /**
  * Reads the directory and translates it. Any usage error (the directory is gone), YAML error or snapshot problem
- * (duplicate objects, unreadable Secret entries) fails the load. Invalid policies do not: the translator fails them
- * closed and reports them in their status.
+ * (duplicate objects, unreadable Secret entries) fails the load. Invalid policies do not: an invalid edit of a
+ * policy that was valid before is refused and its last valid version stays in force (`memory`, see last-good.ts);
+ * a policy that was never valid fails closed and is reported in its status.
  */
-export async function loadDirectory(settings: BuildSettings): Promise<LoadOutcome> {
+export async function loadDirectory(
+  settings: BuildSettings,
+  memory: LastGoodPolicies = new Map(),
+): Promise<LoadOutcome> {
   const read = await readManifests([settings.dir]);
   const { snapshot, problems } = buildSnapshot(read.manifests, {
     defaultNamespace: settings.defaultNamespace,
   });
   const failures = [...read.usageErrors, ...[...read.errors, ...problems].map(formatLoadError)];
   if (failures.length > 0) return { ok: false, problems: failures };
-  const { proxies, statuses } = translate(snapshot, { trustDomain: settings.trustDomain });
-  return { ok: true, proxies, statuses };
+  const { policies, lastGood, refused } = keepLastGood(snapshot.policies, memory);
+  const { proxies, statuses } = translate({ ...snapshot, policies }, { trustDomain: settings.trustDomain });
+  return { ok: true, proxies, statuses, lastGood, refused };
 }
 
 /** One proxy's encoded snapshot, or the check problems that keep it from being published. */

@@ -7,6 +7,7 @@
 import type { SnapshotCache } from '../xds/cache/cache.js';
 import type { Clock, Logger } from '../xds/server/types.js';
 import { buildProxy, defaultStages, loadDirectory, withSecrets } from './build.js';
+import type { LastGoodPolicies, RefusedEdit } from './last-good.js';
 import type { BuildSettings, ProxyStages } from './build.js';
 import { DEFAULT_MAX_DELAY_MS, DEFAULT_QUIET_MS, Debouncer } from './debounce.js';
 import type { Timers } from './debounce.js';
@@ -72,6 +73,25 @@ export interface RunnerOptions {
   secrets?: SecretSource;
 }
 
+/** Logs each refused edit once (again only when its problems change); returns what was logged, by policy. */
+function logRefusedEdits(
+  log: Logger,
+  refused: RefusedEdit[],
+  logged: Map<string, string>,
+): Map<string, string> {
+  const now = new Map<string, string>();
+  for (const edit of refused) {
+    const key = JSON.stringify(edit.problems);
+    now.set(edit.policy, key);
+    if (logged.get(edit.policy) === key) continue;
+    log.warn(
+      { policy: edit.policy, problems: edit.problems },
+      'invalid edit refused; the last valid version of the policy stays in force',
+    );
+  }
+  return now;
+}
+
 /** Runs the pipeline; see the module comment. */
 export class PipelineRunner {
   private readonly options: RunnerOptions;
@@ -79,6 +99,8 @@ export class PipelineRunner {
   private readonly log: Logger;
   private served = new Set<string>();
   private statuses: StatusMemory = new Map();
+  private lastGood: LastGoodPolicies = new Map();
+  private refusedLogged = new Map<string, string>();
   private last: BuildStatus | undefined;
   private changedSince: Date | undefined;
   private again = false;
@@ -199,7 +221,7 @@ export class PipelineRunner {
     removed: string[];
   }> {
     const { settings, cache } = this.options;
-    const loaded = await loadDirectory(settings);
+    const loaded = await loadDirectory(settings, this.lastGood);
     if (!loaded.ok) {
       this.log.warn(
         { problems: loaded.problems },
@@ -209,6 +231,8 @@ export class PipelineRunner {
       );
       return { outcome: 'load_error', problems: loaded.problems, changed: [], removed: [] };
     }
+    this.lastGood = loaded.lastGood;
+    this.refusedLogged = logRefusedEdits(this.log, loaded.refused, this.refusedLogged);
     this.statuses = logStatusChanges(this.log, loaded.statuses, this.statuses);
     const stages = this.options.stages ?? defaultStages;
     const secrets = this.options.secrets;

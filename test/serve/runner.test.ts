@@ -109,15 +109,43 @@ describe('serve pipeline runner', () => {
     expect(t.runner.lastBuild).to.include({ ok: true });
   });
 
-  it('an invalid policy is not a load error: it is logged once and fails closed', async () => {
+  it('an invalid edit of a valid policy is refused: its last valid version stays in force, logged once', async () => {
+    const before = versions(t.cache);
     const file = join(dir, 'policies/payments.yaml');
     const text = await readFile(file, 'utf8');
     await writeFile(file, text.replace('requests: 50', 'requests: -5'));
     await changeAndRebuild(t);
     expect(t.runner.lastBuild).to.include({ ok: true });
+    expect(changedProxies(before, versions(t.cache))).to.deep.equal([]);
+    const refused = (): number =>
+      t.logs.filter(
+        (l) => l.fields['policy'] === 'shop/payments' && l.message.startsWith('invalid edit refused'),
+      ).length;
+    expect(refused()).to.equal(1);
+    await changeAndRebuild(t);
+    expect(refused()).to.equal(1);
+    await writeFile(file, text.replace('requests: 50', 'requests: 60'));
+    await changeAndRebuild(t);
+    expect(changedProxies(before, versions(t.cache))).to.deep.equal(['shop/payments']);
+  });
+
+  it('a policy that was never valid is not a load error: it is logged once and fails closed', async () => {
+    const before = versions(t.cache);
+    const bad = `apiVersion: aspen.dev/v1alpha1
+kind: ApiSecurityPolicy
+metadata: { name: batch-new, namespace: shop }
+spec:
+  selector: { matchLabels: { app: payments } }
+  mtls: { mode: strict }
+`;
+    await writeFile(join(dir, 'policies/new.yaml'), bad);
+    await changeAndRebuild(t);
+    expect(t.runner.lastBuild).to.include({ ok: true });
     const warned = (): number =>
-      t.logs.filter((l) => l.fields['policy'] === 'shop/payments' && l.fields['accepted'] === 'False').length;
+      t.logs.filter((l) => l.fields['policy'] === 'shop/batch-new' && l.fields['accepted'] === 'False')
+        .length;
     expect(warned()).to.equal(1);
+    expect(changedProxies(before, versions(t.cache))).to.deep.equal(['shop/payments']);
     await changeAndRebuild(t);
     expect(warned()).to.equal(1);
   });
