@@ -7,6 +7,7 @@ import type { ProxyIR } from '../ir/index.js';
 import { readManifests } from '../provider/file/manifests.js';
 import { buildSnapshot } from '../provider/file/snapshot.js';
 import { translate } from '../translate/translate.js';
+import { parseListenAddress } from '../serve/address.js';
 import { ExitCode, type CliIO } from './io.js';
 
 /** Options of `aspen render`. */
@@ -23,12 +24,10 @@ export interface RenderOptions {
   dataplaneAddress?: string;
 }
 
-/** `host:port` with a port in 1–65535, or undefined. */
+/** `host:port` (IPv6 as `[::1]:port`) with a port in 1–65535, or undefined. */
 function parseHostPort(text: string): { host: string; port: number } | undefined {
-  const match = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):([0-9]{1,5})$/.exec(text);
-  const port = Number(match?.[2]);
-  if (match?.[1] === undefined || !(port >= 1 && port <= 65535)) return undefined;
-  return { host: match[1].replace(/^\[|\]$/g, ''), port };
+  const parsed = parseListenAddress(text);
+  return typeof parsed === 'string' || parsed.port < 1 ? undefined : parsed;
 }
 
 /** One workload's rendering. */

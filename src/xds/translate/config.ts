@@ -1,5 +1,7 @@
 /** Settings of the IR → Envoy translation: where aspen's own services are, and the sidecar's fixed ports. */
 
+import { spiffeId } from '../../translate/match.js';
+
 /** A host and port. */
 export interface HostPort {
   /** DNS name or IP. */
@@ -30,7 +32,7 @@ export function defaultXdsConfig(trustDomain = 'cluster.local'): XdsTranslateCon
   return {
     trustDomain,
     dataplane: { host: 'aspen.aspen-system.svc', port: 15020 },
-    dataplaneIdentity: `spiffe://${trustDomain}/ns/aspen-system/sa/aspen`,
+    dataplaneIdentity: spiffeId(trustDomain, 'aspen-system', 'aspen'),
     sidecar: { inbound: 15006, outbound: 15001 },
   };
 }
