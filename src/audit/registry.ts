@@ -8,6 +8,7 @@ import { workloadUnselected, workloadUnselectedOpen } from './rules/coverage.js'
 import { auditMode, openapiNotEnforced } from './rules/enforcement.js';
 import { unauthenticatedWithoutRateLimit } from './rules/rate-limit.js';
 import { policyConflicted, policyRejected } from './rules/status.js';
+import { segmentationUnion } from './rules/segmentation-union.js';
 import { mtlsDisabled, mtlsPermissive, segmentationEmpty } from './rules/transport.js';
 
 /**
@@ -30,6 +31,7 @@ export const AUDIT_RULES: readonly AuditRule[] = [
   auditMode,
   openapiNotEnforced,
   segmentationEmpty,
+  segmentationUnion,
 ];
 
 /** Runs every rule; findings sorted most severe first, then by object, then rule id. */

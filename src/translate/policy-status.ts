@@ -2,6 +2,8 @@
 import type { Conflict } from './conflict.js';
 import type { PolicyEntry } from './policy-entry.js';
 import type { Problem } from './problem.js';
+import type { SegmentationOverlap } from './segmentation-union.js';
+import { overlapMessage } from './segmentation-union.js';
 import type { ConditionIR, PolicyStatus } from './status.js';
 import { conflictProblems } from './conflict.js';
 import { formatPath } from './problem.js';
@@ -37,12 +39,18 @@ function resolvedRefs(entry: PolicyEntry): ConditionIR {
   return condition(ConditionType.ResolvedRefs, false, first.reason, summarize(entry.refProblems));
 }
 
-function warnings(entry: PolicyEntry): ConditionIR {
-  if (entry.policy?.spec.requestValidation?.openapi === undefined) {
-    return condition(ConditionType.Warnings, false, Reason.NoWarnings, 'No warnings');
+function warnings(entry: PolicyEntry, overlaps: readonly SegmentationOverlap[]): ConditionIR {
+  const found: { reason: string; message: string }[] = [];
+  if (entry.policy?.spec.requestValidation?.openapi !== undefined) {
+    const message = `${formatPath(OPENAPI_PATH)}: accepted but not enforced yet; requests are not checked against it`;
+    found.push({ reason: Reason.NotYetEnforced, message });
   }
-  const message = `${formatPath(OPENAPI_PATH)}: accepted but not enforced yet; requests are not checked against it`;
-  return { type: ConditionType.Warnings, status: 'True', reason: Reason.NotYetEnforced, message };
+  if (overlaps.length > 0)
+    found.push({ reason: Reason.SegmentationUnion, message: overlapMessage(overlaps) });
+  const [first] = found;
+  if (first === undefined) return condition(ConditionType.Warnings, false, Reason.NoWarnings, 'No warnings');
+  const message = found.map((w) => w.message).join('; ');
+  return { type: ConditionType.Warnings, status: 'True', reason: first.reason, message };
 }
 
 function invalidStatus(entry: PolicyEntry): Pick<PolicyStatus, 'conditions' | 'problems'> {
@@ -57,19 +65,27 @@ function invalidStatus(entry: PolicyEntry): Pick<PolicyStatus, 'conditions' | 'p
 function validStatus(
   entry: PolicyEntry,
   conflicts: readonly Conflict[],
+  overlaps: readonly SegmentationOverlap[],
 ): Pick<PolicyStatus, 'conditions' | 'problems'> {
   const conflicted = conflictProblems(conflicts, entry.key);
   const refs = entry.refProblems.map(({ path, message }) => ({ path, message }));
   return {
-    conditions: [accepted(conflicted), resolvedRefs(entry), warnings(entry)],
+    conditions: [accepted(conflicted), resolvedRefs(entry), warnings(entry, overlaps)],
     problems: [...refs, ...conflicted],
   };
 }
 
-/** The status of one prepared policy, given every conflict found while building proxies. */
-export function policyStatus(entry: PolicyEntry, conflicts: readonly Conflict[]): PolicyStatus {
+/**
+ * The status of one prepared policy, given every conflict found while building proxies and where its segmentation
+ * meets another policy's (see segmentation-union.ts).
+ */
+export function policyStatus(
+  entry: PolicyEntry,
+  conflicts: readonly Conflict[],
+  overlaps: readonly SegmentationOverlap[] = [],
+): PolicyStatus {
   const { conditions, problems } =
-    entry.policy === undefined ? invalidStatus(entry) : validStatus(entry, conflicts);
+    entry.policy === undefined ? invalidStatus(entry) : validStatus(entry, conflicts, overlaps);
   return {
     namespace: entry.raw.namespace,
     name: entry.raw.name,

@@ -23,6 +23,7 @@ export const Reason = {
   RefNotFound: 'RefNotFound',
   InvalidRef: 'InvalidRef',
   NotYetEnforced: 'NotYetEnforced',
+  SegmentationUnion: 'SegmentationUnion',
   NoWarnings: 'NoWarnings',
 } as const;
 

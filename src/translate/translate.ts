@@ -13,6 +13,7 @@ import { preparePolicy } from './policy-entry.js';
 import { policyStatus } from './policy-status.js';
 import { outboundServices } from './outbound.js';
 import { buildProxy } from './proxy.js';
+import { segmentationOverlaps } from './segmentation-union.js';
 import { compareStrings } from './sort.js';
 import { validatePolicy } from './validate/index.js';
 
@@ -56,10 +57,12 @@ export function translate(snapshot: ResourceSnapshot, config: TranslateConfig): 
     clusterDomain: config.clusterDomain ?? 'cluster.local',
   });
   for (const proxy of proxies) proxy.outbound = outbound;
+  const policies = entries.flatMap((e) => (e.policy === undefined ? [] : [e.policy]));
+  const overlaps = segmentationOverlaps(policies, snapshot.workloads);
   return {
     proxies,
-    statuses: entries.map((e) => policyStatus(e, conflicts)),
-    policies: entries.flatMap((e) => (e.policy === undefined ? [] : [e.policy])),
+    statuses: entries.map((e) => policyStatus(e, conflicts, overlaps.get(e.key))),
+    policies,
   };
 }
 
