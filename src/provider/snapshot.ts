@@ -64,6 +64,8 @@ export interface Workload extends ObjectRef {
   serviceAccount: string;
   /** Container ports of every container, sorted by port. */
   ports: WorkloadPort[];
+  /** Cluster mode: the running pods of the workload (their Envoy `node.id` is `<namespace>/<pod>`), sorted. */
+  pods?: string[];
 }
 
 /** A Service port. */
@@ -98,6 +100,38 @@ export interface DataObject extends ObjectRef {
   data: Record<string, string>;
 }
 
+/** A port of an EndpointSlice. */
+export interface EndpointPort {
+  /** Port name (matches the Service port name). */
+  name?: string;
+  /** Port number. */
+  port: number;
+  /** Protocol (default TCP). */
+  protocol: string;
+}
+
+/** One endpoint of an EndpointSlice. */
+export interface Endpoint {
+  /** Addresses (one for IPv4/IPv6 slices). */
+  addresses: string[];
+  /** `conditions.ready` (absent counts as ready, as kube-proxy reads it). */
+  ready: boolean;
+  /** Name of the pod behind it (`targetRef` of kind Pod), when known. */
+  pod?: string;
+}
+
+/** An EndpointSlice (discovery.k8s.io/v1): the addresses behind a Service. Cluster mode only. */
+export interface EndpointSlice extends ObjectRef {
+  /** The Service it belongs to (label `kubernetes.io/service-name`; '' when unlabelled). */
+  service: string;
+  /** IPv4, IPv6 or FQDN. */
+  addressType: string;
+  /** Ports, sorted by name then port. */
+  ports: EndpointPort[];
+  /** Endpoints, in the slice's order. */
+  endpoints: Endpoint[];
+}
+
 /** Everything the translator reads. Every list is sorted by namespace, then name. */
 export interface ResourceSnapshot {
   /** ApiSecurityPolicies, as read. */
@@ -112,9 +146,19 @@ export interface ResourceSnapshot {
   secrets: DataObject[];
   /** ConfigMaps that policies may reference. */
   configMaps: DataObject[];
+  /** EndpointSlices (cluster mode; empty in file mode). */
+  endpointSlices: EndpointSlice[];
 }
 
 /** An empty snapshot. */
 export function emptySnapshot(): ResourceSnapshot {
-  return { policies: [], workloads: [], services: [], namespaces: [], secrets: [], configMaps: [] };
+  return {
+    policies: [],
+    workloads: [],
+    services: [],
+    namespaces: [],
+    secrets: [],
+    configMaps: [],
+    endpointSlices: [],
+  };
 }

@@ -5,10 +5,7 @@
  * served.
  */
 import type { ProxyIR } from '../ir/index.js';
-import { readManifests } from '../provider/file/manifests.js';
-import type { LoadError } from '../provider/file/manifests.js';
-import { buildSnapshot } from '../provider/file/snapshot.js';
-import type { RawPolicy } from '../provider/snapshot.js';
+import type { RawPolicy, ResourceSnapshot } from '../provider/snapshot.js';
 import type { PolicyStatus } from '../translate/status.js';
 import { translate } from '../translate/translate.js';
 import { checkResources, formatProblem } from '../xds/check/check.js';
@@ -22,20 +19,26 @@ import { translateProxy } from '../xds/translate/translate.js';
 import { SECRET_TYPE_URL } from '../xds/sds/secrets.js';
 import { keepLastGood, type LastGoodPolicies, type RefusedEdit } from './last-good.js';
 import type { SecretSource } from './secrets.js';
+import { readDirectory } from './source.js';
+import type { SourceRead } from './source.js';
 
 /** SDS secrets every proxy can obtain from aspen's SDS server (workload certificate, trust bundle). */
 export const SDS_SECRETS: readonly string[] = [WORKLOAD_CERT_SECRET, TRUST_BUNDLE_SECRET];
 
-/** What a rebuild reads and how it translates. */
-export interface BuildSettings {
-  /** The served directory. */
-  dir: string;
-  /** Namespace of objects whose manifest names none. */
-  defaultNamespace: string;
+/** How a rebuild translates, whatever the source. */
+export interface TranslateSettings {
   /** SPIFFE trust domain. */
   trustDomain: string;
   /** IR → Envoy settings. */
   xds: XdsTranslateConfig;
+}
+
+/** What a directory rebuild reads and how it translates. */
+export interface BuildSettings extends TranslateSettings {
+  /** The served directory. */
+  dir: string;
+  /** Namespace of objects whose manifest names none. */
+  defaultNamespace: string;
 }
 
 /** The result of loading the directory: the IR and policy statuses, or why nothing can be built. */
@@ -51,30 +54,37 @@ export type LoadOutcome =
     }
   | { ok: false; problems: string[] };
 
-/** `<file>:<line>: <message>`. */
-function formatLoadError(error: LoadError): string {
-  return `${error.file}:${error.line}: ${error.message}`;
-}
-
 /**
- * Reads the directory and translates it. Any usage error (the directory is gone), YAML error or snapshot problem
- * (duplicate objects, unreadable Secret entries) fails the load. Invalid policies do not: an invalid edit of a
+ * Translates one read of a source. A failed read fails the load. Invalid policies do not: an invalid edit of a
  * policy that was valid before is refused and its last valid version stays in force (`memory`, see last-good.ts);
  * a policy that was never valid fails closed and is reported in its status.
  */
+export function translateRead(
+  read: SourceRead,
+  trustDomain: string,
+  memory: LastGoodPolicies = new Map(),
+): LoadOutcome {
+  if (!read.ok) return { ok: false, problems: read.problems };
+  return translateSnapshot(read.snapshot, trustDomain, memory);
+}
+
+/** Translates a snapshot with the last-good rule (see {@link translateRead}). Pure. */
+export function translateSnapshot(
+  snapshot: ResourceSnapshot,
+  trustDomain: string,
+  memory: LastGoodPolicies = new Map(),
+): LoadOutcome & { ok: true } {
+  const { policies, lastGood, refused } = keepLastGood(snapshot.policies, memory);
+  const { proxies, statuses } = translate({ ...snapshot, policies }, { trustDomain });
+  return { ok: true, proxies, statuses, lastGood, refused };
+}
+
+/** Reads the directory (see source.ts) and translates it (see {@link translateRead}). */
 export async function loadDirectory(
   settings: BuildSettings,
   memory: LastGoodPolicies = new Map(),
 ): Promise<LoadOutcome> {
-  const read = await readManifests([settings.dir]);
-  const { snapshot, problems } = buildSnapshot(read.manifests, {
-    defaultNamespace: settings.defaultNamespace,
-  });
-  const failures = [...read.usageErrors, ...[...read.errors, ...problems].map(formatLoadError)];
-  if (failures.length > 0) return { ok: false, problems: failures };
-  const { policies, lastGood, refused } = keepLastGood(snapshot.policies, memory);
-  const { proxies, statuses } = translate({ ...snapshot, policies }, { trustDomain: settings.trustDomain });
-  return { ok: true, proxies, statuses, lastGood, refused };
+  return translateRead(await readDirectory(settings), settings.trustDomain, memory);
 }
 
 /** One proxy's encoded snapshot, or the check problems that keep it from being published. */

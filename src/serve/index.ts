@@ -12,9 +12,13 @@ export {
   defaultStages,
   encodeResources,
   loadDirectory,
+  translateRead,
+  translateSnapshot,
   withSecrets,
 } from './build.js';
-export type { BuildSettings, LoadOutcome, ProxyBuild, ProxyStages } from './build.js';
+export type { BuildSettings, LoadOutcome, ProxyBuild, ProxyStages, TranslateSettings } from './build.js';
+export { directorySource, readDirectory } from './source.js';
+export type { DirectorySourceOptions, SnapshotSource, SourceChange, SourceRead } from './source.js';
 export { DEFAULT_MAX_DELAY_MS, DEFAULT_QUIET_MS, Debouncer, systemTimers } from './debounce.js';
 export type { DebounceOptions, TimerHandle, Timers } from './debounce.js';
 export { resolveServeCa } from './ca.js';
@@ -34,6 +38,6 @@ export type { SecretSource, WorkloadSecretsOptions } from './secrets.js';
 export { DEFAULT_XDS_DNS_NAMES, MemoryCertificateProvider, ServingTls, servingRenewDelay } from './tls.js';
 export type { ServingTlsOptions } from './tls.js';
 export { PipelineRunner } from './runner.js';
-export type { BuildOutcome, BuildReport, BuildStatus, RunnerOptions } from './runner.js';
+export type { BuildOutcome, BuildReport, BuildStatus, RunnerOptions, RunnerSettings } from './runner.js';
 export { ManualWatcher, directoryWatcher, isRelevantPath } from './watcher.js';
 export type { ChangeWatcher } from './watcher.js';

@@ -1,14 +1,18 @@
 /**
- * The `serve` pipeline runner: directory watcher → debounce → rebuild (load, translate, check, encode) → snapshot
- * cache. Rebuilds never overlap (a change during a rebuild schedules one more), never half-apply (a load problem
- * keeps the previous build entirely; a proxy that fails the check keeps its previous snapshot), and report each
- * outcome in {@link PipelineRunner.lastBuild}. Ready once the first load succeeded and was published.
+ * The pipeline runner of `serve` and `controller`: snapshot source (a watched directory, or the cluster) → debounce →
+ * rebuild (read, translate, check, encode) → snapshot cache. Rebuilds never overlap (a change during a rebuild
+ * schedules one more), never half-apply (a read problem keeps the previous build entirely; a proxy that fails the
+ * check keeps its previous snapshot), and report each outcome in {@link PipelineRunner.lastBuild}. Ready once the
+ * first read succeeded and was published. Endpoint-only changes take a fast path: no translation, only
+ * {@link RunnerOptions.onEndpoints}.
  */
+import type { ProxyIR } from '../ir/index.js';
+import type { PolicyStatus } from '../translate/status.js';
 import type { SnapshotCache } from '../xds/cache/cache.js';
 import type { Clock, Logger } from '../xds/server/types.js';
-import { buildProxy, defaultStages, loadDirectory, withSecrets } from './build.js';
+import { buildProxy, defaultStages, translateRead, withSecrets } from './build.js';
 import type { LastGoodPolicies, RefusedEdit } from './last-good.js';
-import type { BuildSettings, ProxyStages } from './build.js';
+import type { ProxyStages, TranslateSettings } from './build.js';
 import { DEFAULT_MAX_DELAY_MS, DEFAULT_QUIET_MS, Debouncer } from './debounce.js';
 import type { Timers } from './debounce.js';
 import { logStatusChanges } from './policy-log.js';
@@ -17,6 +21,8 @@ import { publish } from './publish.js';
 import type { PublishedVersion } from './publish.js';
 import type { ChangeWatcher } from './watcher.js';
 import type { SecretSource } from './secrets.js';
+import { directorySource } from './source.js';
+import type { SnapshotSource, SourceChange, SourceRead } from './source.js';
 
 /** How a rebuild ended. */
 export type BuildOutcome = 'ok' | 'load_error' | 'check_error' | 'internal_error';
@@ -47,16 +53,25 @@ export interface BuildReport {
   changed: PublishedVersion[];
   /** Proxies removed. */
   removed: string[];
+  /** What the translation produced, when the read succeeded (status writers use it). */
+  translation?: { statuses: PolicyStatus[]; proxies: readonly ProxyIR[] };
 }
+
+/** How the runner translates; `dir` and `defaultNamespace` name the directory when no `source` is given. */
+export type RunnerSettings = TranslateSettings & { dir?: string; defaultNamespace?: string };
 
 /** What a {@link PipelineRunner} is built from. */
 export interface RunnerOptions {
-  /** What to read and how to translate. */
-  settings: BuildSettings;
+  /** How to translate (and, without `source`, which directory to read). */
+  settings: RunnerSettings;
   /** Where snapshots go. */
   cache: SnapshotCache;
-  /** Change notifications for the directory. */
-  watcher: ChangeWatcher;
+  /** Where the world is read from; default: the directory `settings.dir` watched by `watcher`. */
+  source?: SnapshotSource;
+  /** Change notifications for the directory (only without `source`). */
+  watcher?: ChangeWatcher;
+  /** Called on the endpoint fast path with the current snapshot (no translation ran); must not throw. */
+  onEndpoints?: (read: SourceRead & { ok: true }) => void;
   /** Timers for the debounce. */
   timers: Timers;
   /** Time of statuses and durations. */
@@ -92,9 +107,21 @@ function logRefusedEdits(
   return now;
 }
 
+/** The source of `options`: the given one, or the watched directory. */
+function sourceOf(options: RunnerOptions): SnapshotSource {
+  if (options.source !== undefined) return options.source;
+  const { dir, defaultNamespace } = options.settings;
+  if (dir === undefined || options.watcher === undefined)
+    throw new Error('PipelineRunner needs a source, or settings.dir and a watcher');
+  return directorySource({ dir, defaultNamespace: defaultNamespace ?? 'default' }, options.watcher);
+}
+
 /** Runs the pipeline; see the module comment. */
 export class PipelineRunner {
   private readonly options: RunnerOptions;
+  private readonly source: SnapshotSource;
+  private endpointsOnly = false;
+  private endpointRefreshCount = 0;
   private readonly debouncer: Debouncer;
   private readonly log: Logger;
   private served = new Set<string>();
@@ -113,12 +140,13 @@ export class PipelineRunner {
   /** Creates an idle runner; nothing is read before {@link start}. */
   constructor(options: RunnerOptions) {
     this.options = options;
+    this.source = sourceOf(options);
     this.log = options.logger.child({ component: 'pipeline' });
     this.debouncer = new Debouncer({
       quietMs: options.debounce?.quietMs ?? DEFAULT_QUIET_MS,
       maxDelayMs: options.debounce?.maxDelayMs ?? DEFAULT_MAX_DELAY_MS,
       timers: options.timers,
-      fire: () => this.requestBuild(),
+      fire: () => this.fired(),
     });
     this.readyPromise = new Promise((resolve) => {
       this.readyResolve = resolve;
@@ -127,7 +155,7 @@ export class PipelineRunner {
 
   /** Starts watching, then runs the first build; resolves when that build finished (ready or not). */
   async start(): Promise<void> {
-    this.options.watcher.start(() => this.changed());
+    this.source.start((change) => this.changed(change));
     this.requestBuild();
     await this.settled();
   }
@@ -135,13 +163,18 @@ export class PipelineRunner {
   /** Stops watching and drops a waiting rebuild; a running one finishes but is the last. */
   stop(): void {
     this.stopped = true;
-    this.options.watcher.close();
+    this.source.close();
     this.debouncer.cancel();
   }
 
   /** The last rebuild's status (undefined before the first one finished). */
   get lastBuild(): BuildStatus | undefined {
     return this.last;
+  }
+
+  /** How many endpoint-only changes took the fast path (no translation). */
+  get endpointRefreshes(): number {
+    return this.endpointRefreshCount;
   }
 
   /** Whether a complete build has been published. */
@@ -159,11 +192,38 @@ export class PipelineRunner {
     while (this.running !== undefined) await this.running;
   }
 
-  /** The watcher saw a change. */
-  private changed(): void {
+  /** The source saw a change. An endpoint-only burst stays on the fast path unless a full change joins it. */
+  private changed(change: SourceChange = 'full'): void {
     if (this.stopped) return;
-    this.changedSince ??= this.options.clock.now();
+    if (change === 'endpoints') {
+      if (!this.debouncer.pending) this.endpointsOnly = true;
+    } else {
+      this.endpointsOnly = false;
+      this.changedSince ??= this.options.clock.now();
+    }
     this.debouncer.trigger();
+  }
+
+  /** The debounce fired: a rebuild, or the endpoint fast path. */
+  private fired(): void {
+    const endpointsOnly = this.endpointsOnly;
+    this.endpointsOnly = false;
+    if (endpointsOnly && this.isReady) {
+      this.refreshEndpoints().catch((error: unknown) =>
+        this.log.error({ err: error }, 'endpoint refresh failed (aspen bug)'),
+      );
+      return;
+    }
+    this.requestBuild();
+  }
+
+  /** The endpoint fast path: read the current snapshot and hand it on, without translating. */
+  private async refreshEndpoints(): Promise<void> {
+    const read = await this.source.read();
+    if (!read.ok || this.stopped) return;
+    this.endpointRefreshCount += 1;
+    this.options.onEndpoints?.(read);
+    this.log.debug({ endpointSlices: read.snapshot.endpointSlices.length }, 'endpoints refreshed');
   }
 
   private requestBuild(): void {
@@ -211,7 +271,13 @@ export class PipelineRunner {
       durationMs: at.getTime() - started.getTime(),
     };
     this.last = status;
-    this.options.onBuilt?.({ status, changeDetectedAt, changed: report.changed, removed: report.removed });
+    this.options.onBuilt?.({
+      status,
+      changeDetectedAt,
+      changed: report.changed,
+      removed: report.removed,
+      ...(report.translation === undefined ? {} : { translation: report.translation }),
+    });
   }
 
   private async rebuild(): Promise<{
@@ -219,15 +285,16 @@ export class PipelineRunner {
     problems: string[];
     changed: PublishedVersion[];
     removed: string[];
+    translation?: BuildReport['translation'];
   }> {
     const { settings, cache } = this.options;
-    const loaded = await loadDirectory(settings, this.lastGood);
+    const loaded = translateRead(await this.source.read(), settings.trustDomain, this.lastGood);
     if (!loaded.ok) {
       this.log.warn(
         { problems: loaded.problems },
         this.isReady
-          ? 'the directory has input problems; the previous build stays served'
-          : 'the directory has input problems; nothing is served until they are fixed',
+          ? 'the input has problems; the previous build stays served'
+          : 'the input has problems; nothing is served until they are fixed',
       );
       return { outcome: 'load_error', problems: loaded.problems, changed: [], removed: [] };
     }
@@ -255,7 +322,8 @@ export class PipelineRunner {
     );
     this.markReady();
     const outcome = problems.length > 0 ? 'check_error' : 'ok';
-    return { outcome, problems, changed: result.changed, removed: result.removed };
+    const translation = { statuses: loaded.statuses, proxies: loaded.proxies };
+    return { outcome, problems, changed: result.changed, removed: result.removed, translation };
   }
 
   private markReady(): void {

@@ -248,6 +248,7 @@ function assemble(kept: Iterable<Kept>): ResourceSnapshot {
     namespaces: [],
     secrets: [],
     configMaps: [],
+    endpointSlices: [],
   };
   for (const { entry } of kept) (snapshot[entry.list] as Entry['value'][]).push(entry.value);
   snapshot.namespaces = allNamespaces(snapshot);
