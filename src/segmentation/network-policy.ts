@@ -17,7 +17,7 @@
  *   OwnerReferencesPermissionEnforcement admission plugin runs, and garbage collection works without it.
  */
 import { createHash } from 'node:crypto';
-import type { V1LabelSelector, V1NetworkPolicy, V1NetworkPolicyPeer } from '@kubernetes/client-node';
+import type { V1LabelSelector, V1OwnerReference } from '@kubernetes/client-node';
 import { API_GROUP_VERSION, POLICY_KIND } from '../api/group.js';
 import type { ApiSecurityPolicy, LabelSelector, Segmentation } from '../api/v1alpha1/types.js';
 
@@ -31,6 +31,40 @@ export const POLICY_ANNOTATION = 'aspen.dev/policy';
 export const NAME_PREFIX = 'aspen-seg-';
 
 const MAX_NAME = 63;
+
+/** A NetworkPolicy peer, as Kubernetes JSON. */
+export interface NetworkPolicyPeer {
+  /** Namespaces of the peers. */
+  namespaceSelector?: V1LabelSelector;
+  /** Pods of the peers. */
+  podSelector?: V1LabelSelector;
+}
+
+/** One ingress rule, as Kubernetes JSON (`from`, not client-node's `_from`). */
+export interface NetworkPolicyIngressRule {
+  /** Admitted sources; absent or empty would admit every source (never generated). */
+  from?: NetworkPolicyPeer[];
+  /** Admitted ports; absent means every port. */
+  ports?: { protocol: string; port: number }[];
+}
+
+/** A networking.k8s.io/v1 NetworkPolicy as Kubernetes JSON (the golden format; see reconciler.ts for the client). */
+export interface NetworkPolicyObject {
+  /** `networking.k8s.io/v1`. */
+  apiVersion: string;
+  /** `NetworkPolicy`. */
+  kind: string;
+  /** Name, namespace, labels, annotations, owner. */
+  metadata: {
+    name: string;
+    namespace: string;
+    labels: Record<string, string>;
+    annotations: Record<string, string>;
+    ownerReferences?: V1OwnerReference[];
+  };
+  /** Selected pods, policy types, ingress rules. */
+  spec: { podSelector: V1LabelSelector; policyTypes: string[]; ingress: NetworkPolicyIngressRule[] };
+}
 
 /** `aspen-seg-<policy name>`, or a truncated name with a hash of the policy name when that exceeds 63 characters. */
 export function networkPolicyName(policyName: string): string {
@@ -58,7 +92,7 @@ function selector(s: LabelSelector): V1LabelSelector {
 }
 
 /** One `allowFrom` entry as a NetworkPolicy peer, with aspen's defaults made explicit. */
-function peer(entry: Segmentation['allowFrom'][number]): V1NetworkPolicyPeer {
+function peer(entry: Segmentation['allowFrom'][number]): NetworkPolicyPeer {
   const pods = entry.podSelector === undefined ? undefined : selector(entry.podSelector);
   if (entry.namespaceSelector === undefined) return { podSelector: pods ?? {} };
   const namespaces = selector(entry.namespaceSelector);
@@ -76,12 +110,12 @@ export function wantsNetworkPolicy(policy: ApiSecurityPolicy): boolean {
  * The NetworkPolicy for `policy` (valid and defaulted), or undefined when it gets none (no segmentation, or Audit
  * mode). The owner reference needs the policy's uid; without one (file mode) it is left out.
  */
-export function segmentationNetworkPolicy(policy: ApiSecurityPolicy): V1NetworkPolicy | undefined {
+export function segmentationNetworkPolicy(policy: ApiSecurityPolicy): NetworkPolicyObject | undefined {
   const seg = policy.spec.segmentation;
   if (seg === undefined || !wantsNetworkPolicy(policy)) return undefined;
   const { name, namespace, uid } = policy.metadata;
   const ports = policy.spec.ports === undefined ? undefined : [...policy.spec.ports].sort((a, b) => a - b);
-  const rule = {
+  const rule: NetworkPolicyIngressRule = {
     from: seg.allowFrom.map(peer),
     ...(ports === undefined ? {} : { ports: ports.map((port) => ({ protocol: 'TCP', port })) }),
   };
@@ -110,11 +144,11 @@ export function segmentationNetworkPolicy(policy: ApiSecurityPolicy): V1NetworkP
 }
 
 /** The NetworkPolicies of every policy that wants one, sorted by namespace, then name. */
-export function segmentationNetworkPolicies(policies: readonly ApiSecurityPolicy[]): V1NetworkPolicy[] {
+export function segmentationNetworkPolicies(policies: readonly ApiSecurityPolicy[]): NetworkPolicyObject[] {
   const out = policies.flatMap((p) => {
     const np = segmentationNetworkPolicy(p);
     return np === undefined ? [] : [np];
   });
-  const key = (np: V1NetworkPolicy): string => `${np.metadata?.namespace ?? ''}/${np.metadata?.name ?? ''}`;
+  const key = (np: NetworkPolicyObject): string => `${np.metadata.namespace}/${np.metadata.name}`;
   return out.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }
