@@ -52,3 +52,12 @@ export function validStatus(key: string, generation: number, workloads: number):
     problems: [],
   };
 }
+
+/** Resolves once `predicate` holds, checked after each turn of the event loop (real I/O); fails after 5 s. */
+export async function eventually(predicate: () => boolean): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error('condition not reached within 5 s');
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
