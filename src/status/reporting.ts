@@ -25,7 +25,6 @@ import type { TimerHandle, Timers } from '../serve/debounce.js';
 import { DEFAULT_SUPPORTED_ENVOY } from '../serve/envoy-version.js';
 import type { EnvoyVersionRange } from '../serve/envoy-version.js';
 import type { PolicyStatus } from '../translate/status.js';
-import { ConditionType } from '../translate/status.js';
 import type { SnapshotCache } from '../xds/cache/cache.js';
 import type { Clock, Logger, XdsServerEvents } from '../xds/server/types.js';
 import { aggregateStatuses } from './aggregate.js';
@@ -216,10 +215,10 @@ export class StatusReporting {
       return;
     }
     this.reconcileAgain = false;
+    // Policies that exist but are not valid now (invalid, or an invalid edit refused) keep their NetworkPolicy.
+    const valid = new Set(this.policies.map((p) => `${p.metadata.namespace}/${p.metadata.name}`));
     const invalid = new Set(
-      this.statuses
-        .filter((s) => s.conditions.some((c) => c.type === ConditionType.Accepted && c.status !== 'True'))
-        .map((s) => `${s.namespace}/${s.name}`),
+      this.statuses.map((s) => `${s.namespace}/${s.name}`).filter((key) => !valid.has(key)),
     );
     this.reconciling = this.reconciler
       .reconcile(segmentationNetworkPolicies(this.policies), invalid)

@@ -1,0 +1,75 @@
+/**
+ * The status extension's glue: BuildReports without `policies`/`failed` fall back to the provider's stored policies
+ * and the check problems; leadership gained reconciles the segmentation NetworkPolicies.
+ */
+import { expect } from 'chai';
+import type { ControllerContext } from '../../src/controller/extension.js';
+import type { ProxyIR } from '../../src/ir/index.js';
+import type { BuildReport } from '../../src/serve/runner.js';
+import { failedFromProblems, statusExtension } from '../../src/status/extension.js';
+import { SnapshotCache } from '../../src/xds/cache/cache.js';
+import { silentLogger } from '../../src/xds/server/types.js';
+import { FakeTimers } from '../serve/fixtures.js';
+import { startFakeApiServer } from '../support/fake-apiserver/index.js';
+import { eventually, validStatus } from './fixtures.js';
+
+function report(
+  partial: Partial<BuildReport['status']>,
+  translation?: BuildReport['translation'],
+): BuildReport {
+  return {
+    status: { at: new Date(0), ok: true, outcome: 'ok', problems: [], proxies: 1, durationMs: 1, ...partial },
+    changeDetectedAt: undefined,
+    changed: [],
+    removed: [],
+    ...(translation === undefined ? {} : { translation }),
+  } as BuildReport;
+}
+
+describe('status extension', () => {
+  it('reads failed proxy keys from check problems', () => {
+    const r = report({
+      outcome: 'check_error',
+      problems: ['shop/orders: Listener.name: too short', 'shop/orders: x', 'shop/cart: y'],
+    });
+    expect(failedFromProblems(r)).to.deep.equal(['shop/cart', 'shop/orders']);
+    expect(failedFromProblems(report({}))).to.deep.equal([]);
+  });
+
+  it('reconciles NetworkPolicies from the stored policies once leading', async () => {
+    const api = await startFakeApiServer();
+    const time = new FakeTimers();
+    let started: () => void = () => undefined;
+    const raw = {
+      metadata: { name: 'orders-api', namespace: 'shop', uid: 'u1', generation: 1 },
+      spec: { selector: {}, segmentation: { allowFrom: [{}] } },
+    };
+    const context = {
+      kubeConfig: api.kubeConfig,
+      namespace: 'aspen-system',
+      replicaId: 'aspen-0',
+      clock: time,
+      timers: time,
+      logger: silentLogger,
+      source: { store: () => [raw] },
+      cache: new SnapshotCache(),
+      isLeader: () => true,
+      onLeadership: (s: () => void) => {
+        started = s;
+      },
+    } as unknown as ControllerContext;
+    const extension = statusExtension()(context);
+    try {
+      await extension.start?.();
+      const proxy = { key: 'shop/orders', policies: ['shop/orders-api'], ports: [] } as unknown as ProxyIR;
+      extension.onBuilt?.(report({}, { statuses: [validStatus('shop/orders-api', 1, 1)], proxies: [proxy] }));
+      started();
+      await eventually(
+        () => api.get('networking.k8s.io/v1', 'NetworkPolicy', 'shop', 'aspen-seg-orders-api') !== undefined,
+      );
+    } finally {
+      await extension.stop?.();
+      await api.close();
+    }
+  });
+});
