@@ -70,7 +70,7 @@ export function statusExtension(settings: StatusExtensionSettings = {}): Extensi
       name: 'status',
       events: reporting.xdsEvents(),
       onBuilt(report: BuildReport): void {
-        const translation = report.translation as Translation | undefined;
+        const translation: Translation | undefined = report.translation;
         if (translation === undefined) return;
         reporting.published({
           proxies: translation.proxies,

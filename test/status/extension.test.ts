@@ -23,7 +23,7 @@ function report(
     changed: [],
     removed: [],
     ...(translation === undefined ? {} : { translation }),
-  } as BuildReport;
+  };
 }
 
 describe('status extension', () => {
