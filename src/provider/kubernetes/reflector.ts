@@ -180,9 +180,9 @@ export class Reflector {
     for (const [key, object] of fresh) this.store.set(key, object);
     this.resourceVersion = listed.resourceVersion;
     this.failures = 0;
-    this.isSynced = true;
     this.listCount += 1;
     for (const change of changes) this.options.onChange(change);
+    this.isSynced = true;
     this.options.onSynced?.();
   }
 

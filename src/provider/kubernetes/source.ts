@@ -3,6 +3,7 @@
  * until every reflector has synced (nothing is published before), then builds the snapshot from the stores. Changes
  * are classified: EndpointSlice changes are endpoint-only (fast path); pod changes that move nothing a workload is
  * made of (status, IPs) and changes to Secrets/ConfigMaps no policy references are ignored; the rest are full.
+ * Nothing is reported before every type has synced: the first read, which waits for that, covers those changes.
  */
 import { podFields } from '../file/workloads.js';
 import type { SnapshotSource, SourceChange, SourceRead } from '../../serve/source.js';
@@ -137,6 +138,8 @@ export class KubernetesSource implements SnapshotSource {
   }
 
   private changed(name: KindName, change: StoreChange): void {
+    // Until every type has synced, the first read (which waits for that) covers every change.
+    if (!this.synced) return;
     const kind = this.classify(name, change);
     if (kind !== undefined) this.onChange(kind);
   }
