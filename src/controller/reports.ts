@@ -59,6 +59,7 @@ export class SyncReportPublisher {
   private readonly log: Logger;
   private readonly name: string;
   private timer: TimerHandle | undefined;
+  private timerDueMs = 0;
   private lastWriteMs = Number.NEGATIVE_INFINITY;
   private writing: Promise<void> | undefined;
   private running = false;
@@ -79,10 +80,20 @@ export class SyncReportPublisher {
 
   /** The sync state changed (SyncTracker's onChange, or after a publish): schedules one coalesced write. */
   changed(): void {
-    if (!this.running || this.timer !== undefined) return;
+    if (!this.running) return;
     const min = this.options.minIntervalMs ?? DEFAULT_REPORT_MIN_INTERVAL_MS;
-    const wait = Math.max(0, this.lastWriteMs + min - this.options.clock.now().getTime());
+    const now = this.options.clock.now().getTime();
+    const wait = Math.max(0, this.lastWriteMs + min - now);
+    if (this.timer !== undefined) {
+      if (this.timerDueMs <= now + wait) return; // a write is already due soon enough (coalesced)
+      this.options.timers.clearTimeout(this.timer); // the heartbeat is later: write sooner
+    }
     this.arm(wait);
+  }
+
+  /** Resolves when no write is in flight (tests). */
+  async settled(): Promise<void> {
+    while (this.writing !== undefined) await this.writing;
   }
 
   /** Writes now (also what the timers call); resolves when written. */
@@ -111,6 +122,7 @@ export class SyncReportPublisher {
   }
 
   private arm(ms: number): void {
+    this.timerDueMs = this.options.clock.now().getTime() + ms;
     this.timer = this.options.timers.setTimeout(() => {
       this.timer = undefined;
       void this.flush();

@@ -97,14 +97,18 @@ describe('sync reports (fake API server)', () => {
     summary.current = [entry('shop/a', 2)];
     for (let i = 0; i < 5; i += 1) p.changed();
     time.advance(999);
+    await p.settled();
     expect(writes()).to.equal(before);
     time.advance(1);
-    await p.flush();
+    await p.settled();
     expect(writes()).to.equal(before + 1);
     expect(stored('aspen-0')?.policies[0]?.acked).to.equal(2);
-    time.advance(10_000);
-    await p.flush();
-    expect(writes()).to.equal(before + 2); // the heartbeat (the flush joined it)
+    time.advance(9_999);
+    await p.settled();
+    expect(writes()).to.equal(before + 1);
+    time.advance(1);
+    await p.settled();
+    expect(writes()).to.equal(before + 2); // the heartbeat, unchanged content
     await p.stop();
     expect(stored('aspen-0')).to.equal(undefined);
   });
