@@ -5,6 +5,7 @@ import { runAudit, type AuditOptions } from './audit.js';
 import { BOOTSTRAP_DEFAULTS, runBootstrap, type BootstrapCliOptions } from './bootstrap.js';
 import { runRender, type RenderOptions } from './render.js';
 import type { ServeCliOptions, ServeRuntime } from './serve.js';
+import { CONTROLLER_DEFAULTS, type ControllerCliOptions } from './controller-flags.js';
 import { runValidate } from './validate.js';
 
 const NAMESPACE_HELP = 'namespace for objects that have none';
@@ -111,6 +112,7 @@ function program(io: CliIO, done: (code: number) => void, runtime?: ServeRuntime
     });
 
   addServe(root, io, done, runtime);
+  addController(root, io, done);
   return root;
 }
 
@@ -153,6 +155,52 @@ function addServe(root: Command, io: CliIO, done: (code: number) => void, runtim
     .action(async (options: ServeCliOptions) => {
       const { runServe } = await import('./serve.js');
       done(await runServe(options, io, runtime));
+    });
+}
+
+/** `aspen controller`: flags in contracts.md; logic in controller.ts (loaded only when it runs). */
+function addController(root: Command, io: CliIO, done: (code: number) => void): void {
+  const d = CONTROLLER_DEFAULTS;
+  root
+    .command('controller')
+    .description(
+      'in-cluster control plane: watch policies and workloads, serve xDS to sidecars, write status',
+    )
+    .option('--kubeconfig <path>', 'kubeconfig (default: in-cluster, else $KUBECONFIG or ~/.kube/config)')
+    .option('--namespace <ns>', "aspen's namespace (default $POD_NAMESPACE, else aspen-system)")
+    .option('--trust-domain <td>', 'SPIFFE trust domain', d.trustDomain)
+    .option('--xds-listen <addr>', 'xDS/SDS gRPC address (TLS from the workload CA)', d.xdsListen)
+    .option('--webhook-listen <addr>', 'admission webhook address', d.webhookListen)
+    .option(
+      '--webhook-cert-source <self|external>',
+      'webhook certificate: self-managed or from --webhook-cert-dir',
+      d.webhookCertSource,
+    )
+    .option('--webhook-cert-dir <dir>', 'tls.crt, tls.key, ca.crt for --webhook-cert-source external')
+    .option('--metrics-listen <addr>', 'Prometheus /metrics address', d.metricsListen)
+    .option('--health-listen <addr>', '/healthz and /readyz address', d.healthListen)
+    .option('--leader-elect', 'campaign for the aspen-leader Lease (default)', true)
+    .option('--no-leader-elect', 'never lead: serve xDS only, write no status')
+    .option('--lease-duration <d>', 'leader Lease duration', d.leaseDuration)
+    .option('--renew-deadline <d>', 'leader renew deadline', d.renewDeadline)
+    .option('--retry-period <d>', 'leader retry period', d.retryPeriod)
+    .option('--replica-id <id>', 'replica identity (default $POD_NAME, else the hostname)')
+    .option('--ca-secret <name>', "Secret holding the workload CA in aspen's namespace", d.caSecret)
+    .option(
+      '--dataplane-address <host:port>',
+      'aspen dataplane (default aspen-dataplane.<namespace>.svc:15020)',
+    )
+    .option('--supported-envoy <range>', 'Envoy major.minor range; others are a warning', d.supportedEnvoy)
+    .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent', d.logLevel)
+    .option('--log-format <json|pretty>', 'log format (default: pretty on a terminal, else json)')
+    .addHelpText(
+      'after',
+      '\nRuns until SIGINT or SIGTERM (exit 0). Exit status 2: usage error; 1: starting or serving failed.\n\n' +
+        'Example:\n  aspen controller --kubeconfig ~/.kube/config --namespace aspen-system\n',
+    )
+    .action(async (options: ControllerCliOptions) => {
+      const { runController } = await import('./controller.js');
+      done(await runController(options, io));
     });
 }
 
