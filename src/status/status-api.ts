@@ -59,13 +59,16 @@ function statusCode(error: unknown): number | undefined {
   return error instanceof ApiException ? error.code : undefined;
 }
 
-/** {@link PolicyStatusApi} over client-node's CustomObjectsApi (status subresource, JSON merge patch). */
+/**
+ * {@link PolicyStatusApi} over client-node's CustomObjectsApi: reads the object (RBAC `get` on apisecuritypolicies, next
+ * to list/watch), writes the status subresource with a JSON merge patch (RBAC `patch` on apisecuritypolicies/status).
+ */
 export function kubeStatusApi(kubeConfig: KubeConfig): PolicyStatusApi {
   const api = kubeConfig.makeApiClient(CustomObjectsApi);
   const target = (
     namespace: string,
     name: string,
-  ): Parameters<CustomObjectsApi['getNamespacedCustomObjectStatus']>[0] => ({
+  ): Parameters<CustomObjectsApi['getNamespacedCustomObject']>[0] => ({
     group: API_GROUP,
     version: API_VERSION,
     plural: POLICY_PLURAL,
@@ -75,7 +78,7 @@ export function kubeStatusApi(kubeConfig: KubeConfig): PolicyStatusApi {
   return {
     async get(namespace, name) {
       try {
-        return stored(await api.getNamespacedCustomObjectStatus(target(namespace, name)));
+        return stored(await api.getNamespacedCustomObject(target(namespace, name)));
       } catch (error) {
         if (statusCode(error) === 404) return undefined;
         throw error;
