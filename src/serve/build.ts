@@ -4,6 +4,7 @@
  * all or nothing: any input problem fails the whole load, so a half-written `kubectl apply`-style change is never
  * served.
  */
+import type { ApiSecurityPolicy } from '../api/v1alpha1/types.js';
 import type { ProxyIR } from '../ir/index.js';
 import type { RawPolicy, ResourceSnapshot } from '../provider/snapshot.js';
 import type { PolicyStatus } from '../translate/status.js';
@@ -47,6 +48,8 @@ export type LoadOutcome =
       ok: true;
       proxies: ProxyIR[];
       statuses: PolicyStatus[];
+      /** The valid policies, defaulted (translate()'s). */
+      policies: ApiSecurityPolicy[];
       /** The last valid version of every policy, for the next load. */
       lastGood: Map<string, RawPolicy>;
       /** Invalid edits refused: their policies' last valid versions stay in force. */
@@ -75,8 +78,9 @@ export function translateSnapshot(
   memory: LastGoodPolicies = new Map(),
 ): LoadOutcome & { ok: true } {
   const { policies, lastGood, refused } = keepLastGood(snapshot.policies, memory);
-  const { proxies, statuses } = translate({ ...snapshot, policies }, { trustDomain });
-  return { ok: true, proxies, statuses, lastGood, refused };
+  const translated = translate({ ...snapshot, policies }, { trustDomain });
+  const { proxies, statuses } = translated;
+  return { ok: true, proxies, statuses, policies: translated.policies, lastGood, refused };
 }
 
 /** Reads the directory (see source.ts) and translates it (see {@link translateRead}). */

@@ -6,6 +6,7 @@
  * first read succeeded and was published. Endpoint-only changes take a fast path: no translation, only
  * {@link RunnerOptions.onEndpoints}.
  */
+import type { ApiSecurityPolicy } from '../api/v1alpha1/types.js';
 import type { ProxyIR } from '../ir/index.js';
 import type { PolicyStatus } from '../translate/status.js';
 import type { SnapshotCache } from '../xds/cache/cache.js';
@@ -53,8 +54,17 @@ export interface BuildReport {
   changed: PublishedVersion[];
   /** Proxies removed. */
   removed: string[];
-  /** What the translation produced, when the read succeeded (status writers use it). */
-  translation?: { statuses: PolicyStatus[]; proxies: readonly ProxyIR[] };
+  /**
+   * What the translation produced, when the read succeeded (status writers use it): policy statuses, every proxy's
+   * IR, the valid defaulted policies, and the proxy keys whose build failed (they keep their previous snapshot); the
+   * runner always sets the last two (optional for hand-made reports).
+   */
+  translation?: {
+    statuses: PolicyStatus[];
+    proxies: readonly ProxyIR[];
+    policies?: readonly ApiSecurityPolicy[];
+    failed?: readonly string[];
+  };
 }
 
 /** How the runner translates; `dir` and `defaultNamespace` name the directory when no `source` is given. */
@@ -322,7 +332,12 @@ export class PipelineRunner {
     );
     this.markReady();
     const outcome = problems.length > 0 ? 'check_error' : 'ok';
-    const translation = { statuses: loaded.statuses, proxies: loaded.proxies };
+    const translation = {
+      statuses: loaded.statuses,
+      proxies: loaded.proxies,
+      policies: loaded.policies,
+      failed: result.failed.map((f) => f.proxyKey),
+    };
     return { outcome, problems, changed: result.changed, removed: result.removed, translation };
   }
 
