@@ -62,7 +62,9 @@ describe('status extension', () => {
     try {
       await extension.start?.();
       const proxy = { key: 'shop/orders', policies: ['shop/orders-api'], ports: [] } as unknown as ProxyIR;
-      extension.onBuilt?.(report({}, { statuses: [validStatus('shop/orders-api', 1, 1)], proxies: [proxy] }));
+      // An older runner's translation without `policies`/`failed`: the extension falls back to the stored policies.
+      const translation = { statuses: [validStatus('shop/orders-api', 1, 1)], proxies: [proxy] };
+      extension.onBuilt?.(report({}, translation));
       started();
       await eventually(
         () => api.get('networking.k8s.io/v1', 'NetworkPolicy', 'shop', 'aspen-seg-orders-api') !== undefined,
