@@ -32,7 +32,7 @@ export interface ControllerRuntime {
   environment?: FlagEnvironment;
   /** Called once the app is started. */
   onStarted?: (app: ControllerApp) => void;
-  /** Extra extensions (the status, reports and segmentation parts; the webhook server), given the webhook flags. */
+  /** The extensions to run, given the webhook flags; default the app's (status reporting). */
   extensions?: (webhook: WebhookFlags) => readonly ExtensionFactory[];
 }
 
@@ -65,12 +65,12 @@ async function start(
 ): Promise<ControllerApp | undefined> {
   try {
     const kubeConfig = loadKubeConfig(flags.kubeconfig, env.environment.env);
-    const extensions = env.runtime.extensions?.(resolved.webhook) ?? [];
+    const extensions = env.runtime.extensions?.(resolved.webhook);
     return await startController(resolved.options, {
       kubeConfig,
       logger: env.log,
       registry: new Registry(),
-      extensions,
+      ...(extensions === undefined ? {} : { extensions }),
     });
   } catch (error) {
     env.log.error({ err: error }, 'aspen controller could not start');

@@ -2,7 +2,8 @@
  * `aspen controller` assembled: the workload CA from its Secret, the Kubernetes provider feeding the shared pipeline
  * runner and snapshot cache, the ADS/SDS server over TLS (serving certificate from the workload CA) whose proxies
  * authenticate with their projected ServiceAccount token (TokenReview; refused when the token or its workload does not
- * check out), leader election, the extensions (status, reports, segmentation), health/readiness and metrics, and
+ * check out), leader election, the extensions (by default status reporting: sync reports, status writer, NetworkPolicy
+ * reconciliation; see {@link defaultExtensions}), health/readiness and metrics, and
  * graceful shutdown. Ready once every informer has synced and the first build is published; the ADS port listens
  * from then on.
  */
@@ -30,7 +31,8 @@ import { systemClock } from '../xds/server/types.js';
 import type { Clock, Logger } from '../xds/server/types.js';
 import { loadOrCreateCa } from './ca-secret.js';
 import { combineEvents } from './extension.js';
-import type { ControllerContext, ControllerExtension } from './extension.js';
+import type { ControllerContext, ControllerExtension, ExtensionFactory } from './extension.js';
+import { statusExtension } from '../status/extension.js';
 import { Leadership } from './leadership.js';
 import { defaultXdsDnsNames } from './options.js';
 import type { ControllerDeps, ControllerOptions } from './options.js';
@@ -84,6 +86,16 @@ function safely(logger: Logger, name: string, hook: () => void): void {
   } catch (error) {
     logger.error({ err: error, extension: name }, 'extension hook failed');
   }
+}
+
+/**
+ * The extensions every controller runs unless the caller chooses: status reporting (sync reports, the leader's status
+ * writer and aggregation, NetworkPolicy reconciliation; src/status/extension.ts).
+ */
+export function defaultExtensions(options: Pick<ControllerOptions, 'supportedEnvoy'>): ExtensionFactory[] {
+  return [
+    statusExtension(options.supportedEnvoy === undefined ? {} : { envoyRange: options.supportedEnvoy }),
+  ];
 }
 
 function onBuilt(core: Pick<Core, 'logger' | 'extensions'>, report: BuildReport): void {
@@ -209,7 +221,7 @@ async function buildCore(options: ControllerOptions, deps: ControllerDeps): Prom
   const source = makeSource(options, deps, env);
   const leadership = new Leadership({ options, deps, ...env });
   const context = makeContext(options, deps, env, { source, cache, leadership });
-  const extensions = (deps.extensions ?? []).map((factory) => factory(context));
+  const extensions = (deps.extensions ?? defaultExtensions(options)).map((factory) => factory(context));
   const metrics = new ServeMetrics(deps.registry, env.clock);
   const secrets = makeSecrets(options, deps, env, { ca, cache });
   const ads = makeAds(options, deps, env, { cache, source, metrics, extensions });

@@ -78,7 +78,7 @@ export interface ControllerDeps {
   transport?: KubeTransport;
   /** Proxy token check; TokenReview over `kubeConfig` by default. */
   verifyToken?: VerifyToken;
-  /** Extra parts started with the controller (status, reports, segmentation); see extension.ts. */
+  /** Parts started with the controller; default `defaultExtensions()` (status reporting); see extension.ts. */
   extensions?: readonly ExtensionFactory[];
 }
 

@@ -198,6 +198,34 @@ describe('aspen controller (fake API server, real client-node)', () => {
     expect(logs.some((l) => l.message === 'workload CA loaded')).to.equal(true);
   });
 
+  it('runs status reporting by default: the leader writes each policy status', async () => {
+    app = await startController(
+      options({
+        leaderElect: true,
+        leaderTiming: { leaseDurationMs: 1500, renewDeadlineMs: 1000, retryPeriodMs: 200 },
+      }),
+      {
+        kubeConfig: api.kubeConfig,
+        logger: recordingLogger(logs),
+        registry: new Registry(),
+      },
+    );
+    await app.serving;
+    const accepted = (): boolean => {
+      const policy = api.get(ASP, 'ApiSecurityPolicy', 'shop', 'orders-api') as {
+        status?: { conditions?: { type: string; status: string }[] };
+      };
+      return (policy.status?.conditions ?? []).some((c) => c.type === 'Accepted' && c.status === 'True');
+    };
+    await eventually(
+      () => app?.leadership.isLeader() === true && accepted(),
+      'leadership and the Accepted condition',
+    );
+    expect(
+      api.list('v1', 'ConfigMap', 'aspen-system').map((c) => (c['metadata'] as { name: string }).name),
+    ).to.include('aspen-sync-replica-a');
+  });
+
   it('refuses to start on a CA Secret that holds no usable CA', async () => {
     api.put({
       apiVersion: 'v1',
