@@ -11,6 +11,7 @@ import { ConflictError } from '../../src/status/status-api.js';
 import type { PolicyStatusApi, StoredPolicy } from '../../src/status/status-api.js';
 import { StatusWriter } from '../../src/status/writer.js';
 import { silentLogger } from '../../src/xds/server/types.js';
+import { FakeTimers } from '../serve/fixtures.js';
 import { validStatus } from './fixtures.js';
 
 class MemoryApi implements PolicyStatusApi {
@@ -145,5 +146,29 @@ describe('status writer', () => {
     writer.update([desired(1)]);
     await writer.idle();
     expect(api.patches).to.have.length(0);
+  });
+
+  it('retries after an API error on its timer, with the latest desired status', async () => {
+    const api = new MemoryApi();
+    const timers = new FakeTimers();
+    let failures = 1;
+    const flaky: PolicyStatusApi = {
+      get: () => (failures-- > 0 ? Promise.reject(new Error('connection refused')) : api.get()),
+      patchStatus: (ns, name, patch) => api.patchStatus(ns, name, patch),
+    };
+    const writer = new StatusWriter({
+      api: flaky,
+      isLeader: () => true,
+      clock: timers,
+      logger: silentLogger,
+      timers,
+      retryDelayMs: 2_000,
+    });
+    writer.update([desired(0)]);
+    await writer.idle();
+    expect(api.patches).to.have.length(0);
+    timers.advance(2_000);
+    await writer.idle();
+    expect(api.patches).to.have.length(1);
   });
 });
