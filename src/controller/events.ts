@@ -54,7 +54,7 @@ export function eventObject(event: PolicyEvent, source: EventSource, seq: number
   const message =
     event.message.length > MAX_MESSAGE ? `${event.message.slice(0, MAX_MESSAGE - 1)}…` : event.message;
   return {
-    metadata: { name: `${event.name}.${suffix}`, namespace: event.namespace },
+    metadata: { name: `${event.name.slice(0, 200)}.${suffix}`, namespace: event.namespace },
     involvedObject: {
       apiVersion: API_GROUP_VERSION,
       kind: POLICY_KIND,
