@@ -13,9 +13,7 @@ export function podSecurityWarning(
   const level = labels[POD_SECURITY_ENFORCE];
   if (level !== 'baseline' && level !== 'restricted') return undefined;
   return (
-    `aspen: namespace ${namespace} enforces Pod Security "${level}", which forbids the NET_ADMIN and NET_RAW ` +
-    'capabilities the aspen-redirect init container needs to redirect traffic through the proxy, so this pod ' +
-    'will be refused; label the namespace pod-security.kubernetes.io/enforce=privileged, or opt the pod out with ' +
-    'the annotation aspen.dev/inject: "disabled"'
+    `aspen: namespace ${namespace} enforces Pod Security "${level}": the aspen-redirect init container needs ` +
+    'NET_ADMIN and NET_RAW, so the API server will refuse this pod (see "Pod Security" in the aspen README)'
   );
 }
