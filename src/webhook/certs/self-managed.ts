@@ -28,8 +28,6 @@ export interface SelfManagedTlsOptions {
   readonly policy?: RotationPolicy;
   /** True on the leader: only it writes the Secret and patches configurations. */
   readonly isLeader: () => boolean;
-  /** Runs after each leader sync (the failure-policy self-test). */
-  readonly afterLeaderSync?: () => Promise<void>;
   /** Clock. */
   readonly clock: Clock;
   /** Timers. */
@@ -89,7 +87,6 @@ export class SelfManagedTls implements TlsSource {
           delay,
           Math.max(1000, next.nextCheckAt.getTime() - this.options.clock.now().getTime()),
         );
-        await this.options.afterLeaderSync?.();
       }
       this.serve(state);
     } catch (error) {
