@@ -25,6 +25,7 @@ import { policyValidator, type PolicyValidator } from './validate/validator.js';
 export { injectorConfiguration, validatorConfiguration } from './configurations.js';
 export type { ConfigurationOptions } from './configurations.js';
 export { kubeWebhookClient } from './kube/client-node.js';
+export { nativeSidecarsFromVersion, serverHasNativeSidecars } from './kube/version.js';
 export type { WebhookKubeClient } from './kube/client.js';
 export type { InjectionSettings } from './inject/settings.js';
 export type { PolicyValidator, PolicyVerdict } from './validate/validator.js';

@@ -86,3 +86,13 @@ describe('webhook configurations', () => {
     expect(failurePolicyPatch(entries, 'other', 'Fail')).to.deep.equal([]);
   });
 });
+
+describe('native sidecars by server version', () => {
+  it('are on from 1.29, with provider suffixes, and off when unreadable', async () => {
+    const { nativeSidecarsFromVersion } = await import('../../src/webhook/kube/version.js');
+    expect(nativeSidecarsFromVersion({ major: '1', minor: '29' })).to.equal(true);
+    expect(nativeSidecarsFromVersion({ major: '1', minor: '33+' })).to.equal(true);
+    expect(nativeSidecarsFromVersion({ major: '1', minor: '28' })).to.equal(false);
+    expect(nativeSidecarsFromVersion({ major: '', minor: '' })).to.equal(false);
+  });
+});
