@@ -5,6 +5,7 @@
  * `aspen-validator` (leader only), and runs the failure-policy self-test (leader only).
  */
 import { randomUUID } from 'node:crypto';
+import type { Registry } from 'prom-client';
 import type { ResourceSnapshot } from '../provider/snapshot.js';
 import { parseListenAddress } from '../serve/address.js';
 import { systemTimers, type Timers } from '../serve/debounce.js';
@@ -19,7 +20,8 @@ import { injectionSettings, type InjectionSettings } from './inject/settings.js'
 import type { WebhookKubeClient } from './kube/client.js';
 import { SelfTestLoop } from './self-test-loop.js';
 import type { SelfTestOutcome } from './self-test.js';
-import { WebhookServer } from './server/https.js';
+import { WebhookServer, type ReviewHandler } from './server/https.js';
+import { WebhookMetrics } from './metrics.js';
 import { policyValidator, type PolicyValidator } from './validate/validator.js';
 
 export { injectorConfiguration, validatorConfiguration } from './configurations.js';
@@ -83,6 +85,8 @@ export interface WebhookDeps {
   readonly timers?: Timers;
   /** Logger; default silent. */
   readonly logger?: Logger;
+  /** Registry for the webhook metrics (`aspen_webhook_*`); none when absent. */
+  readonly metrics?: Registry;
 }
 
 /** Running webhooks. */
@@ -121,12 +125,12 @@ function tlsSource(
   });
 }
 
-/** Starts the webhooks: listens at once, then loads the certificate and starts the leader's loops. */
-export async function startWebhooks(options: WebhookOptions, deps: WebhookDeps): Promise<Webhooks> {
-  const address = parseListenAddress(options.listen);
-  if (typeof address === 'string') throw new Error(`--webhook-listen: ${address}`);
-  const logger = (deps.logger ?? silentLogger).child({ component: 'webhook' });
-  const context = { timers: deps.timers ?? systemTimers, clock: deps.clock ?? systemClock, logger };
+function reviewHandlers(
+  options: WebhookOptions,
+  deps: WebhookDeps,
+  context: { logger: Logger; metrics: WebhookMetrics | undefined },
+): Record<string, ReviewHandler> {
+  const { logger, metrics } = context;
   const settings = (): InjectionSettings =>
     injectionSettings({
       ...options.injection,
@@ -141,29 +145,60 @@ export async function startWebhooks(options: WebhookOptions, deps: WebhookDeps):
       ...(deps.snapshot === undefined ? {} : { snapshot: deps.snapshot }),
     });
   const namespaceLabels = deps.namespaceLabels ?? ((name: string) => deps.client.namespaceLabels(name));
-  const server = new WebhookServer({
-    handlers: {
-      '/inject': (request) => reviewPod(request, { settings, namespaceLabels, logger }),
-      '/validate': (request) => reviewPolicy(request, { validate, logger }),
-    },
-    ...(options.maxBodyBytes === undefined ? {} : { maxBodyBytes: options.maxBodyBytes }),
-    logger,
-  });
+  const measured = (path: string, handler: ReviewHandler): ReviewHandler =>
+    metrics === undefined
+      ? handler
+      : async (request) => {
+          const started = performance.now();
+          const response = await handler(request);
+          metrics.review(path, response, (performance.now() - started) / 1000);
+          return response;
+        };
+  return {
+    '/inject': measured('/inject', (request) => reviewPod(request, { settings, namespaceLabels, logger })),
+    '/validate': measured('/validate', (request) => reviewPolicy(request, { validate, logger })),
+  };
+}
+
+function serve(
+  server: WebhookServer,
+  source: TlsSource,
+  context: { logger: Logger; metrics: WebhookMetrics | undefined },
+): () => TlsUpdate | undefined {
   let current: TlsUpdate | undefined;
-  const source = tlsSource(options, deps, context);
   source.onUpdate((update) => {
     try {
       server.setCertificate(update);
       current = update;
-      logger.info({ notAfter: update.notAfter?.toISOString() ?? '' }, 'webhook serving certificate loaded');
+      context.metrics?.certificate(update.notAfter);
+      const notAfter = update.notAfter?.toISOString() ?? '';
+      context.logger.info({ notAfter }, 'webhook serving certificate loaded');
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
-      logger.warn(
+      context.logger.warn(
         { err: reason },
         'webhook serving certificate rejected (key and certificate do not match?)',
       );
     }
   });
+  return () => current;
+}
+
+/** Starts the webhooks: listens at once, then loads the certificate and starts the leader's loops. */
+export async function startWebhooks(options: WebhookOptions, deps: WebhookDeps): Promise<Webhooks> {
+  const address = parseListenAddress(options.listen);
+  if (typeof address === 'string') throw new Error(`--webhook-listen: ${address}`);
+  const logger = (deps.logger ?? silentLogger).child({ component: 'webhook' });
+  const context = { timers: deps.timers ?? systemTimers, clock: deps.clock ?? systemClock, logger };
+  const metrics = deps.metrics === undefined ? undefined : new WebhookMetrics(deps.metrics);
+  const server = new WebhookServer({
+    handlers: reviewHandlers(options, deps, { logger, metrics }),
+    ...(metrics === undefined ? {} : { onHttpError: (status: number) => metrics.httpError(status) }),
+    ...(options.maxBodyBytes === undefined ? {} : { maxBodyBytes: options.maxBodyBytes }),
+    logger,
+  });
+  const source = tlsSource(options, deps, context);
+  const current = serve(server, source, { logger, metrics });
   const port = await server.listen(address.host, address.port);
   const selfTest = new SelfTestLoop({
     client: deps.client,
@@ -176,8 +211,8 @@ export async function startWebhooks(options: WebhookOptions, deps: WebhookDeps):
   selfTest.start();
   return {
     port,
-    ready: () => current !== undefined,
-    caBundle: () => current?.caBundlePem ?? '',
+    ready: () => current() !== undefined,
+    caBundle: () => current()?.caBundlePem ?? '',
     syncCertificates: async () => {
       if (source instanceof SelfManagedTls) await source.sync();
       else if (source instanceof FileTls) await source.poll();

@@ -5,6 +5,7 @@
  */
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
+import { Registry } from 'prom-client';
 import { parse } from 'yaml';
 import { validatePolicy } from '../../src/translate/validate/index.js';
 import { formatPath } from '../../src/translate/problem.js';
@@ -54,6 +55,7 @@ describe('webhook server over HTTPS', function () {
   let ca: string;
   let leader = true;
   const lines: LogLine[] = [];
+  const registry = new Registry();
 
   before(async () => {
     client = new MemoryClient();
@@ -78,6 +80,7 @@ describe('webhook server over HTTPS', function () {
         clock: timers,
         timers,
         logger: recordingLogger(lines),
+        metrics: registry,
       },
     );
     client.webhookPort = webhooks.port;
@@ -278,5 +281,15 @@ describe('webhook server over HTTPS', function () {
     const text = JSON.stringify(lines);
     expect(text).to.not.contain('PRIVATE KEY');
     expect(text).to.contain('caBundle patched');
+  });
+
+  describe('metrics (after every request above)', () => {
+    it('counts reviews by outcome and refused requests by status', async () => {
+      const text = await registry.metrics();
+      expect(text).to.match(/aspen_webhook_reviews_total\{path="\/inject",outcome="patched"\} [1-9]/);
+      expect(text).to.match(/aspen_webhook_reviews_total\{path="\/validate",outcome="denied"\} [1-9]/);
+      expect(text).to.match(/aspen_webhook_refused_requests_total\{status="413"\} 1/);
+      expect(text).to.match(/aspen_webhook_certificate_expiry_timestamp_seconds \d{10}/);
+    });
   });
 });

@@ -27,6 +27,8 @@ export interface WebhookServerOptions {
   readonly maxBodyBytes?: number;
   /** Logger. */
   readonly logger: Logger;
+  /** Called for every request answered with an HTTP error status. */
+  readonly onHttpError?: (status: number) => void;
 }
 
 /** A serving certificate as PEM. */
@@ -117,6 +119,7 @@ export class WebhookServer {
     const status = error instanceof BodyError ? error.status : error instanceof ReviewError ? 400 : 500;
     const message = error instanceof Error ? error.message : String(error);
     const log = { path: request.url ?? '', status, err: message };
+    this.options.onHttpError?.(status);
     if (status === 500) this.options.logger.error(log, 'webhook handler failed');
     else this.options.logger.info(log, 'webhook request refused');
     if (response.headersSent) return void response.destroy();
