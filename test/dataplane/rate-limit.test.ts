@@ -83,20 +83,22 @@ describe('dataplane: global rate limits (memory backend, real gRPC)', () => {
     const { rls } = await dp.as('shop');
     dp.clock.advance(0);
     const first = (await shouldRateLimit(rls, rlRequest(descriptor('shop/p/shared')))) as RateLimitResponse;
-    const status = first.statuses[0];
-    expect(status?.code).to.equal(RateLimitResponse_Code.OK);
-    expect(status?.currentLimit?.requestsPerUnit).to.equal(3);
-    expect(status?.currentLimit?.unit).to.equal(RateLimitResponse_RateLimit_Unit.MINUTE);
-    expect(status?.currentLimit?.unitMultiplier).to.equal(1);
-    expect(status?.limitRemaining).to.equal(2);
-    expect(status?.durationUntilReset?.seconds).to.equal(60);
+    const [status] = first.statuses;
+    expect(status).to.deep.include({ code: RateLimitResponse_Code.OK, limitRemaining: 2 });
+    expect(status?.currentLimit).to.deep.include({
+      requestsPerUnit: 3,
+      unit: RateLimitResponse_RateLimit_Unit.MINUTE,
+      unitMultiplier: 1,
+    });
+    expect(status?.durationUntilReset).to.deep.include({ seconds: 60, nanos: 0 });
     await shouldRateLimit(rls, rlRequest(descriptor('shop/p/shared')));
     await shouldRateLimit(rls, rlRequest(descriptor('shop/p/shared')));
     dp.clock.advance(15_500);
     const over = (await shouldRateLimit(rls, rlRequest(descriptor('shop/p/shared')))) as RateLimitResponse;
     expect(over.overallCode).to.equal(RateLimitResponse_Code.OVER_LIMIT);
-    expect(over.statuses[0]?.limitRemaining).to.equal(0);
-    expect(over.statuses[0]?.durationUntilReset).to.include({ seconds: 44, nanos: 500_000_000 });
+    const [limited] = over.statuses;
+    expect(limited).to.deep.include({ limitRemaining: 0 });
+    expect(limited?.durationUntilReset).to.deep.include({ seconds: 44, nanos: 500_000_000 });
     expect(over.dynamicMetadata).to.deep.equal({ policy: 'shop/p', rule: 'shop/p/shared' });
   });
 
