@@ -8,7 +8,7 @@ import type { ProxyIR } from '../ir/index.js';
 import { readManifests } from '../provider/file/manifests.js';
 import type { LoadError } from '../provider/file/manifests.js';
 import { buildSnapshot } from '../provider/file/snapshot.js';
-import type { RawPolicy } from '../provider/snapshot.js';
+import type { DataObject, RawPolicy } from '../provider/snapshot.js';
 import type { PolicyStatus } from '../translate/status.js';
 import { translate } from '../translate/translate.js';
 import { checkResources, formatProblem } from '../xds/check/check.js';
@@ -48,6 +48,10 @@ export type LoadOutcome =
       lastGood: Map<string, RawPolicy>;
       /** Invalid edits refused: their policies' last valid versions stay in force. */
       refused: RefusedEdit[];
+      /** The policies translated (last valid versions kept), for the dataplane and status. */
+      policies: RawPolicy[];
+      /** The Secrets read (values never logged), for the dataplane's API-key hashes. */
+      secrets: DataObject[];
     }
   | { ok: false; problems: string[] };
 
@@ -74,7 +78,7 @@ export async function loadDirectory(
   if (failures.length > 0) return { ok: false, problems: failures };
   const { policies, lastGood, refused } = keepLastGood(snapshot.policies, memory);
   const { proxies, statuses } = translate({ ...snapshot, policies }, { trustDomain: settings.trustDomain });
-  return { ok: true, proxies, statuses, lastGood, refused };
+  return { ok: true, proxies, statuses, lastGood, refused, policies, secrets: snapshot.secrets };
 }
 
 /** One proxy's encoded snapshot, or the check problems that keep it from being published. */

@@ -8,7 +8,7 @@ import type { SnapshotCache } from '../xds/cache/cache.js';
 import type { Clock, Logger } from '../xds/server/types.js';
 import { buildProxy, defaultStages, loadDirectory, withSecrets } from './build.js';
 import type { LastGoodPolicies, RefusedEdit } from './last-good.js';
-import type { BuildSettings, ProxyStages } from './build.js';
+import type { BuildSettings, LoadOutcome, ProxyStages } from './build.js';
 import { DEFAULT_MAX_DELAY_MS, DEFAULT_QUIET_MS, Debouncer } from './debounce.js';
 import type { Timers } from './debounce.js';
 import { logStatusChanges } from './policy-log.js';
@@ -71,7 +71,12 @@ export interface RunnerOptions {
   stages?: ProxyStages;
   /** Each proxy's SDS secrets, added to its snapshot (absent: no Secret type is served). */
   secrets?: SecretSource;
+  /** Called with every successful load, before publishing (the dataplane state and status); must not throw. */
+  onLoaded?: (loaded: Loaded) => void;
 }
+
+/** A successful load. */
+export type Loaded = Extract<LoadOutcome, { ok: true }>;
 
 /** Logs each refused edit once (again only when its problems change); returns what was logged, by policy. */
 function logRefusedEdits(
@@ -232,6 +237,7 @@ export class PipelineRunner {
       return { outcome: 'load_error', problems: loaded.problems, changed: [], removed: [] };
     }
     this.lastGood = loaded.lastGood;
+    this.options.onLoaded?.(loaded);
     this.refusedLogged = logRefusedEdits(this.log, loaded.refused, this.refusedLogged);
     this.statuses = logStatusChanges(this.log, loaded.statuses, this.statuses);
     const stages = this.options.stages ?? defaultStages;
