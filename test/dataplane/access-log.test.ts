@@ -185,7 +185,7 @@ describe('dataplane: access-log service (ALS over mTLS)', () => {
       level: 'info',
       message: 'request',
       fields: {
-        time: '2026-11-28T10:00:00.000Z',
+        start_time: '2026-11-28T10:00:00.000Z',
         workload: 'shop/orders',
         reporter: 'spiffe://cluster.local/ns/shop/sa/orders',
         source_identity: 'spiffe://cluster.local/ns/web/sa/frontend',

@@ -12,8 +12,8 @@ import { decisionOf } from './decision.js';
 
 /** One audit log record (the pino line's fields besides `msg`/`level`). */
 export interface AuditRecord {
-  /** Request start (ISO 8601). */
-  time?: string;
+  /** Request start (ISO 8601); `time` is pino's (when the line was written). */
+  start_time?: string;
   /** `<namespace>/<workload>` of the sidecar that decided. */
   workload: string;
   /** SPIFFE ID of the sidecar that reported the record. */
@@ -108,7 +108,7 @@ export function auditRecord(
   };
   const hidden = redacted(state, info);
   const claims = jwtClaims(entry);
-  set(record, 'time', entry.commonProperties?.startTime?.toISOString());
+  set(record, 'start_time', entry.commonProperties?.startTime?.toISOString());
   set(record, 'source_identity', peerIdentity(entry));
   set(record, 'source_address', peerAddress(entry));
   set(record, 'jwt_subject', stringClaim(claims.sub));
