@@ -54,3 +54,53 @@ export const AUDIT_API_KEY_CHECK = {
   deniedHeader: 'x-aspen-audit-api-key-denied',
   unknownKey: 'unknown-key',
 } as const;
+
+/**
+ * What a sidecar's access log tells aspen's access-log service (ALS) about the decision on a request, and where: the
+ * xDS translation emits these names (src/xds/translate/access-log.ts and the RBAC, request-validation and JWT filters)
+ * and the dataplane's ALS reads them (src/dataplane/accesslog/). One place, so the two sides cannot drift.
+ *
+ * - `logName`: the gRPC access log's `log_name`, by which the service recognises aspen's stream.
+ * - Each RBAC filter records its decision in dynamic metadata under `rbacNamespace`, with keys
+ *   `<prefix><engine>_engine_result` (`allowed`/`denied`) and `<prefix><engine>_effective_policy_id` (the id of the
+ *   matching rule, `<namespace>/<policy>/<rule>`: its first two segments name the policy). `engines` lists the
+ *   filters: enforced engines decide (`deny`, `allow`), shadow engines only record what Audit-mode rules would have
+ *   done (`auditDeny`, `auditAllow`, `auditValidation`).
+ * - The verified JWT payload of the Enforce-mode filter is under `jwtNamespace` / `jwtPayloadKey` (`sub`, `iss`).
+ * - The global rate-limit service answers an over-limit request with dynamic metadata under `rateLimitNamespace`:
+ *   `{ policy, rule }` of the limit that refused it (Envoy stores the service's `dynamic_metadata` there).
+ * - The API-key check answers a refused key with dynamic metadata under `apiKeyNamespace`: `{ reason }`.
+ * - Envoy's `response_flags`: `UAEX` (refused by the API-key check), `RL` (rate-limited, local or global).
+ */
+export const ACCESS_LOG_CONTRACT = {
+  logName: 'aspen',
+  rbacNamespace: 'envoy.filters.http.rbac',
+  engines: {
+    deny: { prefix: 'aspen_deny_', engine: 'enforced' },
+    allow: { prefix: 'aspen_allow_', engine: 'enforced' },
+    auditDeny: { prefix: 'aspen_audit_deny_', engine: 'shadow' },
+    auditAllow: { prefix: 'aspen_audit_allow_', engine: 'shadow' },
+    auditValidation: { prefix: 'aspen_audit_validation_', engine: 'shadow' },
+  },
+  denied: 'denied',
+  jwtNamespace: 'envoy.filters.http.jwt_authn',
+  jwtPayloadKey: 'jwt_payload',
+  rateLimitNamespace: 'envoy.filters.http.ratelimit',
+  apiKeyNamespace: 'envoy.filters.http.ext_authz',
+  auditRateLimitedHeader: 'x-aspen-audit-rate-limited',
+} as const;
+
+/** One RBAC filter of ACCESS_LOG_CONTRACT.engines. */
+export type RbacEngineName = keyof (typeof ACCESS_LOG_CONTRACT)['engines'];
+
+/** The dynamic-metadata key (under ACCESS_LOG_CONTRACT.rbacNamespace) of an RBAC filter's result. */
+export function rbacResultKey(engine: RbacEngineName): string {
+  const e = ACCESS_LOG_CONTRACT.engines[engine];
+  return `${e.prefix}${e.engine}_engine_result`;
+}
+
+/** The dynamic-metadata key (under ACCESS_LOG_CONTRACT.rbacNamespace) of an RBAC filter's matching rule id. */
+export function rbacRuleKey(engine: RbacEngineName): string {
+  const e = ACCESS_LOG_CONTRACT.engines[engine];
+  return `${e.prefix}${e.engine}_effective_policy_id`;
+}

@@ -6,9 +6,25 @@ import { BOOTSTRAP_DEFAULTS, runBootstrap, type BootstrapCliOptions } from './bo
 import { runRender, type RenderOptions } from './render.js';
 import type { ServeCliOptions, ServeRuntime } from './serve.js';
 import { CONTROLLER_DEFAULTS, type ControllerCliOptions } from './controller-flags.js';
+import type { DataplaneCliOptions } from './dataplane.js';
+import type { StatusCliOptions } from './status.js';
 import { runValidate } from './validate.js';
 
 const NAMESPACE_HELP = 'namespace for objects that have none';
+
+/** `aspen dataplane` flag defaults (contracts.md; kept here so --help needs no heavy import). */
+const DATAPLANE_FLAG_DEFAULTS = {
+  listen: '0.0.0.0:15020',
+  metricsListen: '0.0.0.0:9091',
+  healthListen: '0.0.0.0:8082',
+  tlsDir: '/etc/aspen/dataplane-tls',
+  rateLimitBackend: 'memory',
+  redisTimeoutMs: '50',
+  trustDomain: 'cluster.local',
+  secretResyncMs: '30000',
+  logLevel: 'info',
+  logFormat: 'json',
+} as const;
 
 /** Builds the command tree; `done` receives each command's exit code. */
 function program(io: CliIO, done: (code: number) => void, runtime?: ServeRuntime): Command {
@@ -113,7 +129,73 @@ function program(io: CliIO, done: (code: number) => void, runtime?: ServeRuntime
 
   addServe(root, io, done, runtime);
   addController(root, io, done);
+  addDataplane(root, io, done, runtime);
+  addStatus(root, io, done);
   return root;
+}
+
+/** `aspen dataplane` (flags as in the Helm chart's contract); its module is loaded only when it runs. */
+function addDataplane(root: Command, io: CliIO, done: (code: number) => void, runtime?: ServeRuntime): void {
+  const d = DATAPLANE_FLAG_DEFAULTS;
+  root
+    .command('dataplane')
+    .description('per-request services for sidecars (API-key check, global rate limits, audit log) over mTLS')
+    .option('--listen <host:port>', 'gRPC address (mTLS, callers need a workload certificate)', d.listen)
+    .option('--metrics-listen <host:port>', 'Prometheus /metrics address', d.metricsListen)
+    .option('--health-listen <host:port>', '/healthz and /readyz address', d.healthListen)
+    .option('--tls-dir <dir>', 'tls.crt, tls.key and ca.crt (re-read every minute)', d.tlsDir)
+    .option(
+      '--rate-limit-backend <memory|redis>',
+      'where global rate-limit counters live',
+      d.rateLimitBackend,
+    )
+    .option('--redis-address <host:port>', 'Redis, with --rate-limit-backend redis')
+    .option('--redis-password-file <path>', 'file holding the Redis AUTH password')
+    .option('--redis-username <name>', 'Redis ACL user name')
+    .option('--redis-tls', 'TLS to Redis')
+    .option('--redis-ca-file <pem>', 'extra CA certificates for Redis TLS')
+    .option(
+      '--redis-timeout-ms <ms>',
+      'Redis command timeout; then the limit fails open or closed',
+      d.redisTimeoutMs,
+    )
+    .option('--kubeconfig <path>', 'default: in-cluster config, else $KUBECONFIG / ~/.kube/config')
+    .option('--trust-domain <domain>', 'SPIFFE trust domain of callers', d.trustDomain)
+    .option('--secret-resync-ms <ms>', 'how often referenced Secrets are re-read', d.secretResyncMs)
+    .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent', d.logLevel)
+    .option('--log-format <json|pretty>', 'log format', d.logFormat)
+    .addHelpText(
+      'after',
+      '\nRuns until SIGINT or SIGTERM (exit 0). Exit status 2: usage error; 1: could not start.\n\n' +
+        'Examples:\n  aspen dataplane --tls-dir /etc/aspen/dataplane-tls\n' +
+        '  aspen dataplane --rate-limit-backend redis --redis-address redis:6379 --redis-password-file /run/redis/pw\n',
+    )
+    .action(async (options: DataplaneCliOptions) => {
+      const { runDataplane } = await import('./dataplane.js');
+      done(await runDataplane(options, io, runtime));
+    });
+}
+
+/** `aspen status`: its module is loaded only when it runs. */
+function addStatus(root: Command, io: CliIO, done: (code: number) => void): void {
+  root
+    .command('status')
+    .description(
+      'what is enforced where: one line per policy (mode, conditions, workloads, proxies, last NACK)',
+    )
+    .option('--serve <host:port>', "a running aspen serve's loopback admin endpoint instead of the cluster")
+    .option('--kubeconfig <path>', 'default: in-cluster config, else $KUBECONFIG / ~/.kube/config')
+    .option('-n, --namespace <ns>', 'only policies of this namespace (default: all)')
+    .option('-o, --output <format>', 'text or json', 'text')
+    .addHelpText(
+      'after',
+      '\nExit status: 0 every policy programmed, 1 some policy is not (or the source is unreachable), 2 usage error.\n\n' +
+        'Examples:\n  aspen status\n  aspen status --serve 127.0.0.1:15030 -o json\n',
+    )
+    .action(async (options: StatusCliOptions) => {
+      const { runStatus } = await import('./status.js');
+      done(await runStatus(options, io));
+    });
 }
 
 /** `aspen serve`: its module (pino, grpc-js, prom-client) is loaded only when it runs. */
@@ -144,6 +226,14 @@ function addServe(root: Command, io: CliIO, done: (code: number) => void, runtim
     .option('--trust-domain <domain>', 'SPIFFE trust domain of workload identities', 'cluster.local')
     .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent', 'info')
     .option('-n, --namespace <ns>', NAMESPACE_HELP, 'default')
+    .option(
+      '--dataplane-listen <host:port|off>',
+      'API-key check, rate limits, access log (mTLS; default 127.0.0.1:15020)',
+    )
+    .option(
+      '--admin-listen <host:port|off>',
+      'loopback-only GET /status for aspen status --serve (default 127.0.0.1:15030)',
+    )
     .addHelpText(
       'after',
       '\nRuns until SIGINT or SIGTERM (exit 0). Exit status 2: usage error; 1: serving failed.\n' +

@@ -16,6 +16,8 @@ import { parseEnvoyVersionRange } from '../serve/envoy-version.js';
 import type { EnvoyVersionRange } from '../serve/envoy-version.js';
 import { DEFAULT_XDS_DNS_NAMES } from '../serve/tls.js';
 import { defaultXdsConfig } from '../xds/translate/config.js';
+import type { XdsTranslateConfig } from '../xds/translate/config.js';
+import { adminAddressProblem } from '../serve/admin.js';
 import { ExitCode, type CliIO } from './io.js';
 
 /** Options of `aspen serve`, as parsed. */
@@ -46,7 +48,16 @@ export interface ServeCliOptions {
   logLevel: string;
   /** Namespace for objects that have none. */
   namespace: string;
+  /** The per-request services (API-key check, rate limits, access log); `off` disables. */
+  dataplaneListen?: string;
+  /** The loopback-only admin endpoint read by `aspen status --serve`; `off` disables. */
+  adminListen?: string;
 }
+
+/** Default dataplane address of `aspen serve` (loopback; mTLS). */
+export const DEFAULT_SERVE_DATAPLANE_LISTEN = '127.0.0.1:15020';
+/** Default admin address of `aspen serve` (loopback only). */
+export const DEFAULT_SERVE_ADMIN_LISTEN = '127.0.0.1:15030';
 
 /** The process around a serve run, injectable for tests. */
 export interface ServeRuntime {
@@ -89,12 +100,14 @@ async function resolveOptions(options: ServeCliOptions): Promise<ServeOptions | 
   const insecure = options.xdsInsecure === true;
   if (insecure) checkLoopback(xdsListen, errors);
   const { ca, supportedEnvoy } = await checkOtherFlags(options, errors);
+  const extras = extraAddresses(options, address, errors);
   if (errors.length > 0 || supportedEnvoy === undefined) return errors;
   return {
     dir: options.dir,
     defaultNamespace: options.namespace,
     trustDomain: options.trustDomain,
-    xds: defaultXdsConfig(options.trustDomain),
+    xds: withServeDataplane(defaultXdsConfig(options.trustDomain), extras.dataplaneListen),
+    ...extras,
     xdsListen,
     xdsInsecure: insecure,
     xdsDnsNames: options.xdsDnsName ?? DEFAULT_XDS_DNS_NAMES,
@@ -104,6 +117,30 @@ async function resolveOptions(options: ServeCliOptions): Promise<ServeOptions | 
     healthListen,
     metricsListen,
   };
+}
+
+/** `--dataplane-listen` and `--admin-listen` (`off` disables either; the admin endpoint is loopback only). */
+function extraAddresses(
+  options: ServeCliOptions,
+  address: (flag: string, text: string) => ListenAddress,
+  errors: string[],
+): Pick<ServeOptions, 'dataplaneListen' | 'adminListen'> {
+  const out: Pick<ServeOptions, 'dataplaneListen' | 'adminListen'> = {};
+  const dataplane = options.dataplaneListen ?? DEFAULT_SERVE_DATAPLANE_LISTEN;
+  if (dataplane !== 'off') out.dataplaneListen = address('--dataplane-listen', dataplane);
+  const admin = options.adminListen ?? DEFAULT_SERVE_ADMIN_LISTEN;
+  if (admin === 'off') return out;
+  out.adminListen = address('--admin-listen', admin);
+  const problem = out.adminListen.host === '' ? undefined : adminAddressProblem(out.adminListen);
+  if (problem !== undefined) errors.push(`--admin-listen: ${problem}`);
+  return out;
+}
+
+/** Sidecars of a serve run reach its own dataplane (a wildcard bind is reached as localhost). */
+function withServeDataplane(xds: XdsTranslateConfig, listen: ListenAddress | undefined): XdsTranslateConfig {
+  if (listen === undefined || listen.host === '') return xds;
+  const wildcard = listen.host === '0.0.0.0' || listen.host === '::';
+  return { ...xds, dataplane: { host: wildcard ? 'localhost' : listen.host, port: listen.port } };
 }
 
 /** The log level, directory, CA and Envoy range flags; problems go to `errors`. */

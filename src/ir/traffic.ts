@@ -17,6 +17,11 @@ export interface RateLimitIR {
   burst: number;
   /** Local: per sidecar. Global: aspen's rate-limit service. */
   scope: 'Local' | 'Global';
+  /**
+   * Global limits only: whether a request is refused (`Closed`) or let through uncounted (`Open`) when the rate-limit
+   * service or its shared counters cannot be reached. Absent for Local limits.
+   */
+  failureMode?: 'Open' | 'Closed';
 }
 
 /** Request checks; an absent field is not checked. Merged: smallest sizes, intersected allow-lists. */

@@ -29,6 +29,7 @@ import type { EnvoyVersionRange } from './envoy-version.js';
 import { WorkloadSecrets } from './secrets.js';
 import { DEFAULT_XDS_DNS_NAMES, ServingTls } from './tls.js';
 import { directoryWatcher } from './watcher.js';
+import { ServeExtras } from './extras.js';
 import type { ChangeWatcher } from './watcher.js';
 
 /** What to serve and where. */
@@ -65,6 +66,10 @@ export interface ServeOptions {
   debounce?: { quietMs: number; maxDelayMs: number };
   /** Time streams get to drain on shutdown (default 5 s). */
   shutdownGraceMs?: number;
+  /** The per-request services (API-key check, rate limits, access log, mTLS); absent: not started. */
+  dataplaneListen?: ListenAddress;
+  /** The loopback-only admin endpoint (`GET /status` for `aspen status --serve`); absent: not started. */
+  adminListen?: ListenAddress;
 }
 
 /** The effects `serve` uses, injectable for tests. */
@@ -93,6 +98,10 @@ export interface ServeApp {
   readonly healthPort: number;
   /** Port of the metrics endpoint. */
   readonly metricsPort: number;
+  /** Port of the dataplane, when started. */
+  readonly dataplanePort: number | undefined;
+  /** Port of the admin endpoint, when started. */
+  readonly adminPort: number | undefined;
   /** The workload CA (supplied or generated). */
   readonly ca: CaState;
   /** The proxies' workload certificates (SDS) and their rotation. */
@@ -135,7 +144,9 @@ export async function startServe(options: ServeOptions, deps: ServeDeps): Promis
       new EnvoyVersions(deps.registry, logger.child({ component: 'xds' }), options.supportedEnvoy),
     ),
   });
+  const extras = new ServeExtras();
   const runner = new PipelineRunner({
+    onLoaded: (loaded) => extras.loaded(loaded),
     settings: {
       dir: options.dir,
       defaultNamespace: options.defaultNamespace,
@@ -171,8 +182,28 @@ export async function startServe(options: ServeOptions, deps: ServeDeps): Promis
     { health: endpoints[0].port, metrics: endpoints[1].port },
     'health and metrics endpoints listening',
   );
+  await startExtras(extras, options, { ca, ads, logger, registry: deps.registry, clock }, async () => {
+    tls?.stop();
+    secrets.stop();
+    await Promise.all(endpoints.map((e) => e.close()));
+  });
   const credentials = tls?.credentials ?? ServerCredentials.createInsecure();
-  return assemble({ options, logger, cache, runner, xds, endpoints, ca, credentials, tls, secrets });
+  return assemble({ options, logger, cache, runner, xds, endpoints, ca, credentials, tls, secrets, extras });
+}
+
+/** Starts the dataplane and admin endpoint; on failure runs `undo` (closing what serve opened) and rethrows. */
+async function startExtras(
+  extras: ServeExtras,
+  options: ServeOptions,
+  env: Parameters<ServeExtras['start']>[1],
+  undo: () => Promise<void>,
+): Promise<void> {
+  try {
+    await extras.start(options, env);
+  } catch (error) {
+    await undo();
+    throw error;
+  }
 }
 
 /** The serving certificate of the xDS port, issued and on its renewal timer; undefined with `xdsInsecure`. */
@@ -221,6 +252,7 @@ interface Parts {
   credentials: ServerCredentials;
   tls: ServingTls | undefined;
   secrets: WorkloadSecrets;
+  extras: ServeExtras;
 }
 
 function assemble(parts: Parts): ServeApp {
@@ -249,6 +281,8 @@ function assemble(parts: Parts): ServeApp {
     secrets: parts.secrets,
     healthPort: endpoints[0].port,
     metricsPort: endpoints[1].port,
+    dataplanePort: parts.extras.dataplanePort,
+    adminPort: parts.extras.adminPort,
     serving,
     fatal,
     lastBuild: () => runner.lastBuild,
@@ -261,6 +295,7 @@ function assemble(parts: Parts): ServeApp {
       await runner.settled();
       await xds.close(options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS);
       await Promise.all(endpoints.map((e) => e.close()));
+      await parts.extras.close();
       logger.info({}, 'aspen serve stopped');
     },
   };

@@ -6,7 +6,7 @@
  */
 import type { ApiSecurityPolicy } from '../api/v1alpha1/types.js';
 import type { ProxyIR } from '../ir/index.js';
-import type { RawPolicy, ResourceSnapshot } from '../provider/snapshot.js';
+import type { DataObject, RawPolicy, ResourceSnapshot } from '../provider/snapshot.js';
 import type { PolicyStatus } from '../translate/status.js';
 import { translate } from '../translate/translate.js';
 import { checkResources, formatProblem } from '../xds/check/check.js';
@@ -54,6 +54,10 @@ export type LoadOutcome =
       lastGood: Map<string, RawPolicy>;
       /** Invalid edits refused: their policies' last valid versions stay in force. */
       refused: RefusedEdit[];
+      /** The raw policies translated (last valid versions kept), for the dataplane and the admin status. */
+      rawPolicies: RawPolicy[];
+      /** The Secrets read (values never logged), for the dataplane's API-key hashes. */
+      secrets: DataObject[];
     }
   | { ok: false; problems: string[] };
 
@@ -80,7 +84,16 @@ export function translateSnapshot(
   const { policies, lastGood, refused } = keepLastGood(snapshot.policies, memory);
   const translated = translate({ ...snapshot, policies }, { trustDomain });
   const { proxies, statuses } = translated;
-  return { ok: true, proxies, statuses, policies: translated.policies, lastGood, refused };
+  return {
+    ok: true,
+    proxies,
+    statuses,
+    policies: translated.policies,
+    lastGood,
+    refused,
+    rawPolicies: policies,
+    secrets: snapshot.secrets,
+  };
 }
 
 /** Reads the directory (see source.ts) and translates it (see {@link translateRead}). */

@@ -13,7 +13,7 @@ import type { SnapshotCache } from '../xds/cache/cache.js';
 import type { Clock, Logger } from '../xds/server/types.js';
 import { buildProxy, defaultStages, translateRead, withSecrets } from './build.js';
 import type { LastGoodPolicies, RefusedEdit } from './last-good.js';
-import type { ProxyStages, TranslateSettings } from './build.js';
+import type { LoadOutcome, ProxyStages, TranslateSettings } from './build.js';
 import { DEFAULT_MAX_DELAY_MS, DEFAULT_QUIET_MS, Debouncer } from './debounce.js';
 import type { Timers } from './debounce.js';
 import { logStatusChanges } from './policy-log.js';
@@ -96,7 +96,12 @@ export interface RunnerOptions {
   stages?: ProxyStages;
   /** Each proxy's SDS secrets, added to its snapshot (absent: no Secret type is served). */
   secrets?: SecretSource;
+  /** Called with every successful load, before publishing (the dataplane state and status); must not throw. */
+  onLoaded?: (loaded: Loaded) => void;
 }
+
+/** A successful load. */
+export type Loaded = Extract<LoadOutcome, { ok: true }>;
 
 /** Logs each refused edit once (again only when its problems change); returns what was logged, by policy. */
 function logRefusedEdits(
@@ -309,6 +314,7 @@ export class PipelineRunner {
       return { outcome: 'load_error', problems: loaded.problems, changed: [], removed: [] };
     }
     this.lastGood = loaded.lastGood;
+    this.options.onLoaded?.(loaded);
     this.refusedLogged = logRefusedEdits(this.log, loaded.refused, this.refusedLogged);
     this.statuses = logStatusChanges(this.log, loaded.statuses, this.statuses);
     const stages = this.options.stages ?? defaultStages;

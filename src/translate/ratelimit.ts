@@ -23,6 +23,7 @@ function compileLimit(limit: RateLimit, ctx: CompileContext): RateLimitIR {
     burst: limit.burst ?? 0,
     scope: limit.scope ?? 'Local',
   };
+  if (out.scope === 'Global') out.failureMode = limit.failureMode ?? 'Closed';
   const key = limitKey(limit.key);
   if (key !== undefined) out.key = key;
   return out;

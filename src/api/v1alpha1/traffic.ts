@@ -61,6 +61,13 @@ export const RateLimit = strictObject(
         'Local',
       ),
     ),
+    failureMode: Type.Optional(
+      stringEnum(
+        ['Open', 'Closed'] as const,
+        'Global limits only: what happens when the shared counters (Redis) or the rate-limit service cannot be reached. Closed refuses the request; Open lets it through uncounted. Ignored for Local limits.',
+        'Closed',
+      ),
+    ),
   },
   'A token-bucket rate limit: `requests` per `per` plus `burst`, answered 429 when exhausted.',
 );

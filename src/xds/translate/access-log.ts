@@ -39,27 +39,27 @@ import {
 import { ApiVersion } from '../../gen/envoy/config/core/v3/config_source.js';
 import { HttpGrpcAccessLogConfig } from '../../gen/envoy/extensions/access_loggers/grpc/v3/als.js';
 import { StdoutAccessLog } from '../../gen/envoy/extensions/access_loggers/stream/v3/stream.js';
-import { API_KEY_CLIENT_HEADER, AUDIT_API_KEY_CHECK } from '../../api/contracts.js';
+import {
+  ACCESS_LOG_CONTRACT,
+  API_KEY_CLIENT_HEADER,
+  AUDIT_API_KEY_CHECK,
+  rbacResultKey,
+  rbacRuleKey,
+} from '../../api/contracts.js';
+import type { RbacEngineName } from '../../api/contracts.js';
 import type { Cluster } from '../../gen/envoy/config/cluster/v3/cluster.js';
 import { dataplaneCluster } from './clusters.js';
 import { typedConfig } from './common.js';
-import { AUDIT_VALIDATION_STAT_PREFIX } from './filters/audit-validation.js';
 import type { FilterContext } from './filters/module.js';
 import { ENFORCE_PAYLOAD_KEY } from './filters/jwt-providers.js';
 import { AUDIT_RATE_LIMITED_HEADER } from './filters/local-ratelimit.js';
-import {
-  ALLOW_STAT_PREFIX,
-  AUDIT_ALLOW_STAT_PREFIX,
-  AUDIT_DENY_STAT_PREFIX,
-  DENY_STAT_PREFIX,
-} from './filters/rbac.js';
 import { JWT_METADATA_NAMESPACE } from './filters/rbac-matchers.js';
 import { DATAPLANE_CLUSTER } from './names.js';
 
 /** Name of the gRPC access log: how aspen's access-log service recognises the stream. */
-export const ACCESS_LOG_NAME = 'aspen';
+export const ACCESS_LOG_NAME = ACCESS_LOG_CONTRACT.logName;
 /** Dynamic-metadata namespace of the RBAC filter (decision and matched policy). */
-export const RBAC_METADATA_NAMESPACE = 'envoy.filters.http.rbac';
+export const RBAC_METADATA_NAMESPACE = ACCESS_LOG_CONTRACT.rbacNamespace;
 
 /** `%DYNAMIC_METADATA(ns:key:...)%`. */
 function metadata(namespace: string, ...path: string[]): string {
@@ -70,10 +70,10 @@ function metadata(namespace: string, ...path: string[]): string {
  * The decision of one RBAC filter: `<name>_result` (`allowed`/`denied`) and `<name>_rule` (the matching rule id),
  * read from the metadata keys Envoy prefixes with the filter's (shadow) rules stat prefix.
  */
-function rbacFields(name: string, prefix: string, engine: 'enforced' | 'shadow'): Record<string, string> {
+function rbacFields(name: string, engine: RbacEngineName): Record<string, string> {
   return {
-    [`${name}_result`]: metadata(RBAC_METADATA_NAMESPACE, `${prefix}${engine}_engine_result`),
-    [`${name}_rule`]: metadata(RBAC_METADATA_NAMESPACE, `${prefix}${engine}_effective_policy_id`),
+    [`${name}_result`]: metadata(RBAC_METADATA_NAMESPACE, rbacResultKey(engine)),
+    [`${name}_rule`]: metadata(RBAC_METADATA_NAMESPACE, rbacRuleKey(engine)),
   };
 }
 
@@ -91,11 +91,11 @@ function fixedFields(ctx: FilterContext): Record<string, string | number> {
     response_flags: '%RESPONSE_FLAGS%',
     response_code_details: '%RESPONSE_CODE_DETAILS%',
     duration_ms: '%DURATION%',
-    ...rbacFields('deny', DENY_STAT_PREFIX, 'enforced'),
-    ...rbacFields('allow', ALLOW_STAT_PREFIX, 'enforced'),
-    ...rbacFields('audit_deny', AUDIT_DENY_STAT_PREFIX, 'shadow'),
-    ...rbacFields('audit_allow', AUDIT_ALLOW_STAT_PREFIX, 'shadow'),
-    ...rbacFields('audit_validation', AUDIT_VALIDATION_STAT_PREFIX, 'shadow'),
+    ...rbacFields('deny', 'deny'),
+    ...rbacFields('allow', 'allow'),
+    ...rbacFields('audit_deny', 'auditDeny'),
+    ...rbacFields('audit_allow', 'auditAllow'),
+    ...rbacFields('audit_validation', 'auditValidation'),
     jwt_subject: metadata(JWT_METADATA_NAMESPACE, ENFORCE_PAYLOAD_KEY, 'sub'),
     jwt_issuer: metadata(JWT_METADATA_NAMESPACE, ENFORCE_PAYLOAD_KEY, 'iss'),
   };
@@ -142,19 +142,19 @@ function stdoutLog(ctx: FilterContext): AccessLog {
   return AccessLog.fromPartial({ name: 'envoy.access_loggers.stdout', configType: typedConfig(config) });
 }
 
-/** Passes entries whose shadow RBAC engine (of the filter with this shadow stat prefix) would have denied. */
-function shadowDenied(prefix: string): AccessLogFilter {
+/** Passes entries whose shadow RBAC engine (of this Audit filter) would have denied. */
+function shadowDenied(engine: RbacEngineName): AccessLogFilter {
   return AccessLogFilter.fromPartial({
     filterSpecifier: {
       $case: 'metadataFilter',
       value: {
         matcher: {
           filter: RBAC_METADATA_NAMESPACE,
-          path: [{ segment: { $case: 'key', value: `${prefix}shadow_engine_result` } }],
+          path: [{ segment: { $case: 'key', value: rbacResultKey(engine) } }],
           value: {
             matchPattern: {
               $case: 'stringMatch',
-              value: { matchPattern: { $case: 'exact', value: 'denied' } },
+              value: { matchPattern: { $case: 'exact', value: ACCESS_LOG_CONTRACT.denied } },
             },
           },
         },
@@ -195,9 +195,9 @@ function securityEventsOnly(): AccessLogFilter {
               },
             },
           },
-          shadowDenied(AUDIT_DENY_STAT_PREFIX),
-          shadowDenied(AUDIT_ALLOW_STAT_PREFIX),
-          shadowDenied(AUDIT_VALIDATION_STAT_PREFIX),
+          shadowDenied('auditDeny'),
+          shadowDenied('auditAllow'),
+          shadowDenied('auditValidation'),
           headerPresent(AUDIT_API_KEY_CHECK.deniedHeader),
           headerPresent(AUDIT_RATE_LIMITED_HEADER),
         ],

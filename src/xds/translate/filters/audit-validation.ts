@@ -18,6 +18,7 @@
  * The filter runs right after header sanitizing, before any enforcing filter, so every request the HTTP connection
  * manager accepts is evaluated, including those an Enforce-mode check then refuses.
  */
+import { ACCESS_LOG_CONTRACT } from '../../../api/contracts.js';
 import { RBAC as RbacConfig, RBAC_Action } from '../../../gen/envoy/config/rbac/v3/rbac.js';
 import type { DeepPartial, Policy } from '../../../gen/envoy/config/rbac/v3/rbac.js';
 import { RBAC } from '../../../gen/envoy/extensions/filters/http/rbac/v3/rbac.js';
@@ -33,7 +34,7 @@ import { andPermissions, anyPrincipal, methodsPermission, orPermissions } from '
 /** Name of the Audit request-validation filter. */
 export const AUDIT_VALIDATION_FILTER_NAME = 'aspen.audit_validation';
 /** Shadow stat (and metadata key) prefix of the Audit request-validation filter. */
-export const AUDIT_VALIDATION_STAT_PREFIX = 'aspen_audit_validation_';
+export const AUDIT_VALIDATION_STAT_PREFIX = ACCESS_LOG_CONTRACT.engines.auditValidation.prefix;
 /** Upper end (exclusive) of the `content-length` range that is too large: larger than any real body. */
 const CONTENT_LENGTH_END = Number.MAX_SAFE_INTEGER;
 

@@ -14,9 +14,11 @@
  * control plane (every RateLimitIR with `scope: Global`, keyed by its id = the `rule` entry), so a sidecar can never
  * choose its own limit. A descriptor naming an unknown rule is the service's to refuse.
  *
- * Failure: the enforcing filter fails closed (`failure_mode_deny`): when the service cannot be reached, errors, or
- * does not answer within GLOBAL_RATE_LIMIT_TIMEOUT_MS, the request is refused (HTTP 500), never let through
- * unlimited. The audit filter fails open and
+ * Failure follows each limit's `failureMode` (default Closed): the Enforce-mode limits are split into two filters,
+ * `<name>/enforce` with the Closed limits (`failure_mode_deny`: when the service cannot be reached, errors, or does
+ * not answer within GLOBAL_RATE_LIMIT_TIMEOUT_MS, the request is refused with HTTP 500, never let through unlimited)
+ * and `<name>/enforce-open` with the Open limits (such a request goes on uncounted). The service applies the same
+ * rule when its own shared counters (Redis) fail. The audit filter fails open and
  * has `filter_enforced` 0%: it counts what would be refused and never blocks. Enforced 429s carry
  * `x-ratelimit-*` (draft 03, from the service's answer) and `retry-after`.
  */
@@ -42,7 +44,10 @@ import type { LimitMode } from './local-ratelimit.js';
 import { percent } from './local-ratelimit.js';
 import { clientHeaderOf, limitRateLimit, payloadKeyOf, policyOfLimit } from './ratelimit-actions.js';
 
-/** Envoy's name of the filter; the two instances are named `<this>/enforce` and `<this>/audit`. */
+/**
+ * Envoy's name of the filter; the instances are named `<this>/enforce` (Closed limits), `<this>/enforce-open` (Open
+ * limits) and `<this>/audit`.
+ */
 export const GLOBAL_RATE_LIMIT_FILTER = 'envoy.filters.http.ratelimit';
 /** How long a sidecar waits for the rate-limit service before treating the call as failed. */
 export const GLOBAL_RATE_LIMIT_TIMEOUT_MS = 100;
@@ -65,22 +70,25 @@ export function rateLimitService(): RateLimitServiceConfig {
   });
 }
 
+/** How a filter instance treats a failed call: Enforce Closed, Enforce Open, or Audit (never blocks). */
+export type GlobalFilterKind = LimitMode | 'enforce-open';
+
 /**
- * The ratelimit config of the Global limits of one mode; JWT claims are read under `payloadKey` (payloadKeyOf),
+ * The ratelimit config of the Global limits of one kind; JWT claims are read under `payloadKey` (payloadKeyOf),
  * API-key clients from `clientHeader` (clientHeaderOf).
  */
 export function globalRateLimitConfig(
   limits: readonly RateLimitIR[],
-  mode: LimitMode,
+  kind: GlobalFilterKind,
   payloadKey: string,
   clientHeader: string = API_KEY_CLIENT_HEADER,
 ): RateLimit {
-  const enforced = mode === 'enforce';
+  const enforced = kind !== 'audit';
   return RateLimit.fromPartial({
     domain: RATE_LIMIT_DOMAIN,
-    statPrefix: `aspen_${mode}`,
+    statPrefix: `aspen_${kind.replace('-', '_')}`,
     timeout: durationMs(GLOBAL_RATE_LIMIT_TIMEOUT_MS),
-    failureModeDeny: enforced,
+    failureModeDeny: kind === 'enforce',
     rateLimitService: rateLimitService(),
     filterEnabled: percent(100),
     filterEnforced: percent(enforced ? 100 : 0),
@@ -92,25 +100,40 @@ export function globalRateLimitConfig(
   });
 }
 
-/** The filter for the Global limits of one policy set, or none when it has none. */
-function setFilters(set: PolicySetIR | undefined, mode: LimitMode): HttpFilter[] {
-  const limits = (set?.rateLimits ?? []).filter((limit) => limit.scope === 'Global');
+/** Which filter kind a Global limit of a policy set of this mode belongs to. */
+function kindOf(limit: RateLimitIR, mode: LimitMode): GlobalFilterKind {
+  if (mode === 'audit') return 'audit';
+  return limit.failureMode === 'Open' ? 'enforce-open' : 'enforce';
+}
+
+/** The filter for the Global limits of one policy set and kind, or none when it has none. */
+function setFilters(set: PolicySetIR | undefined, mode: LimitMode, kind: GlobalFilterKind): HttpFilter[] {
+  const limits = (set?.rateLimits ?? []).filter(
+    (limit) => limit.scope === 'Global' && kindOf(limit, mode) === kind,
+  );
   if (set === undefined || limits.length === 0) return [];
   return [
     HttpFilter.fromPartial({
-      name: `${GLOBAL_RATE_LIMIT_FILTER}/${mode}`,
+      name: `${GLOBAL_RATE_LIMIT_FILTER}/${kind}`,
       configType: typedConfig(
-        globalRateLimitConfig(limits, mode, payloadKeyOf(set, mode), clientHeaderOf(set, mode)),
+        globalRateLimitConfig(limits, kind, payloadKeyOf(set, mode), clientHeaderOf(set, mode)),
       ),
     }),
   ];
 }
 
-/** The global rate-limit module: the enforcing filter, then the audit one; the dataplane cluster when used. */
+/**
+ * The global rate-limit module: the enforcing filters (Closed limits, then Open ones), then the audit one; the
+ * dataplane cluster when used.
+ */
 export const globalRateLimitFilter: HttpFilterModule = {
   id: 'global-ratelimit',
   build(ctx: FilterContext): FilterOutput {
-    const httpFilters = [...setFilters(ctx.port.enforce, 'enforce'), ...setFilters(ctx.port.audit, 'audit')];
+    const httpFilters = [
+      ...setFilters(ctx.port.enforce, 'enforce', 'enforce'),
+      ...setFilters(ctx.port.enforce, 'enforce', 'enforce-open'),
+      ...setFilters(ctx.port.audit, 'audit', 'audit'),
+    ];
     return { httpFilters, clusters: httpFilters.length > 0 ? [dataplaneCluster(ctx.config)] : [] };
   },
 };

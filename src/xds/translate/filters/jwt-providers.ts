@@ -6,6 +6,7 @@
  * one fixed key shared by all providers of a filter — ENFORCE_PAYLOAD_KEY for the enforcing filter,
  * AUDIT_PAYLOAD_KEY for the Audit one — where RBAC matches `jwtClaims`.
  */
+import { ACCESS_LOG_CONTRACT } from '../../../api/contracts.js';
 import type { Cluster } from '../../../gen/envoy/config/cluster/v3/cluster.js';
 import { TransportSocket } from '../../../gen/envoy/config/core/v3/base.js';
 import { JwtProvider } from '../../../gen/envoy/extensions/filters/http/jwt_authn/v3/config.js';
@@ -18,7 +19,7 @@ import { durationMs, typedConfig } from '../common.js';
 import { jwksCluster } from '../names.js';
 
 /** Metadata key of verified payloads of the enforcing jwt_authn filter. */
-export const ENFORCE_PAYLOAD_KEY = 'jwt_payload';
+export const ENFORCE_PAYLOAD_KEY = ACCESS_LOG_CONTRACT.jwtPayloadKey;
 /** Metadata key of verified payloads of the Audit jwt_authn filter. */
 export const AUDIT_PAYLOAD_KEY = 'jwt_payload_audit';
 /** The system CA bundle JWKS servers are verified against (as in the Envoy images, Debian/Ubuntu based). */

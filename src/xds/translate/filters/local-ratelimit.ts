@@ -20,6 +20,7 @@
  * would have refused gets AUDIT_RATE_LIMITED_HEADER = its limit id (an `x-aspen-*` header, so clients cannot set
  * it: the sanitize filter strips those first), which the access log records as a would-deny.
  */
+import { ACCESS_LOG_CONTRACT } from '../../../api/contracts.js';
 import { XRateLimitHeadersRFCVersion } from '../../../gen/envoy/extensions/common/ratelimit/v3/ratelimit.js';
 import { LocalRateLimit } from '../../../gen/envoy/extensions/filters/http/local_ratelimit/v3/local_rate_limit.js';
 import { HttpFilter } from '../../../gen/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager.js';
@@ -43,7 +44,7 @@ export const MAX_DYNAMIC_DESCRIPTORS = 10000;
 export const MIN_FILL_INTERVAL_MS = 50;
 
 /** Request header naming each Audit-mode limit that would have refused the request (read by the access log). */
-export const AUDIT_RATE_LIMITED_HEADER = 'x-aspen-audit-rate-limited';
+export const AUDIT_RATE_LIMITED_HEADER = ACCESS_LOG_CONTRACT.auditRateLimitedHeader;
 
 /** Whether a filter enforces its limits or only counts what it would refuse. */
 export type LimitMode = 'enforce' | 'audit';

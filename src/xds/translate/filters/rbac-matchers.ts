@@ -3,6 +3,7 @@
  * IDs, peer addresses, JWT claims, API-key clients). An IR list that is empty matches no request (RuleIR), which
  * Envoy expresses as `not_rule`/`not_id` of `any`, since its sets need at least one member.
  */
+import { ACCESS_LOG_CONTRACT } from '../../../api/contracts.js';
 import { MetadataSource, type Permission, type Principal } from '../../../gen/envoy/config/rbac/v3/rbac.js';
 import type { DeepPartial } from '../../../gen/envoy/config/rbac/v3/rbac.js';
 import type { StringMatcher } from '../../../gen/envoy/type/matcher/v3/string.js';
@@ -16,7 +17,7 @@ export type PermissionInit = DeepPartial<Permission>;
 export type PrincipalInit = DeepPartial<Principal>;
 
 /** Dynamic-metadata namespace the jwt_authn filter writes verified payloads into. */
-export const JWT_METADATA_NAMESPACE = 'envoy.filters.http.jwt_authn';
+export const JWT_METADATA_NAMESPACE = ACCESS_LOG_CONTRACT.jwtNamespace;
 
 /** A StringMatcher for an IR exact/prefix match. */
 export function stringMatcher(match: StringMatchIR): DeepPartial<StringMatcher> {

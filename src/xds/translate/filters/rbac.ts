@@ -20,7 +20,11 @@ import type { DeepPartial, Policy } from '../../../gen/envoy/config/rbac/v3/rbac
 import { RBAC } from '../../../gen/envoy/extensions/filters/http/rbac/v3/rbac.js';
 import { HttpFilter } from '../../../gen/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager.js';
 import type { PolicySetIR, PortIR, RuleIR } from '../../../ir/index.js';
-import { API_KEY_CLIENT_HEADER, AUDIT_API_KEY_CLIENT_HEADER } from '../../../api/contracts.js';
+import {
+  ACCESS_LOG_CONTRACT,
+  API_KEY_CLIENT_HEADER,
+  AUDIT_API_KEY_CLIENT_HEADER,
+} from '../../../api/contracts.js';
 import { packAny } from '../../proto/any.js';
 import { AUDIT_PAYLOAD_KEY, ENFORCE_PAYLOAD_KEY } from './jwt-providers.js';
 import type { FilterContext, FilterOutput, HttpFilterModule } from './module.js';
@@ -38,13 +42,13 @@ import {
 } from './rbac-matchers.js';
 
 /** Stat (and metadata key) prefix of the enforcing Deny filter. */
-export const DENY_STAT_PREFIX = 'aspen_deny_';
+export const DENY_STAT_PREFIX = ACCESS_LOG_CONTRACT.engines.deny.prefix;
 /** Stat (and metadata key) prefix of the enforcing Allow filter. */
-export const ALLOW_STAT_PREFIX = 'aspen_allow_';
+export const ALLOW_STAT_PREFIX = ACCESS_LOG_CONTRACT.engines.allow.prefix;
 /** Shadow stat (and metadata key) prefix of the Audit Deny filter. */
-export const AUDIT_DENY_STAT_PREFIX = 'aspen_audit_deny_';
+export const AUDIT_DENY_STAT_PREFIX = ACCESS_LOG_CONTRACT.engines.auditDeny.prefix;
 /** Shadow stat (and metadata key) prefix of the Audit Allow filter. */
-export const AUDIT_ALLOW_STAT_PREFIX = 'aspen_audit_allow_';
+export const AUDIT_ALLOW_STAT_PREFIX = ACCESS_LOG_CONTRACT.engines.auditAllow.prefix;
 
 /** The permission of a rule: AND of its `to` conditions (methods, paths). */
 export function rulePermission(rule: RuleIR): PermissionInit {

@@ -122,6 +122,27 @@ describe('xds/translate/filters/global-ratelimit', () => {
     expect(audit.statPrefix).to.equal('aspen_audit');
   });
 
+  it('splits Enforce-mode limits by failureMode: Closed ones fail closed, Open ones in their own filter fail open', () => {
+    const output = globalRateLimitFilter.build(
+      limitsContext([
+        global('c'),
+        global('o', { failureMode: 'Open' }),
+        global('c2', { failureMode: 'Closed' }),
+      ]),
+    );
+    expect(output.httpFilters.map((f) => f.name)).to.deep.equal([
+      'envoy.filters.http.ratelimit/enforce',
+      'envoy.filters.http.ratelimit/enforce-open',
+    ]);
+    const [closed, open] = output.httpFilters.map((f) => filterConfig(f, RateLimit));
+    expect(closed?.failureModeDeny).to.equal(true);
+    expect(closed?.rateLimits).to.have.length(2);
+    expect(open?.failureModeDeny).to.equal(false);
+    expect(open?.rateLimits).to.have.length(1);
+    expect(open?.filterEnforced?.defaultValue?.numerator).to.equal(100);
+    expect(open?.statPrefix).to.equal('aspen_enforce_open');
+  });
+
   it('runs after the local limits and before the body buffer', () => {
     const ids = HTTP_FILTER_ORDER.map((m) => m.id);
     expect(ids.indexOf('local-ratelimit')).to.be.lessThan(ids.indexOf('global-ratelimit'));
