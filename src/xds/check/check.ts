@@ -14,8 +14,14 @@ import { formatProblem } from './problem.js';
 
 export { formatProblem };
 import type { CheckProblem } from './problem.js';
-import { checkReferences, collectReferences, jwtRequirementNames } from './references.js';
-import type { Found, KnownNames } from './references.js';
+import {
+  collectReferences,
+  jwtRequirementNames,
+  missingNames,
+  nameReferences,
+  selfReferenceProblems,
+} from './references.js';
+import type { Found, KnownNames, NameRef } from './references.js';
 import type { RuleViolation } from './violation.js';
 import { shortName } from './walk.js';
 import type { Visited } from './walk.js';
@@ -63,6 +69,10 @@ interface Intrinsic {
   unencodable: boolean;
   /** The messages reference checks look at. */
   found: Found;
+  /** Problems of references inside the resource (router last, JWT providers, RE2, filter chains). */
+  selfProblems: RuleViolation[];
+  /** Names the resource refers to, checked per proxy. */
+  names: NameRef[];
 }
 
 /**
@@ -87,7 +97,9 @@ function computeIntrinsic(root: Visited): Intrinsic {
   const encoding = encodeProblem(fullName, root.message);
   const unencodable = encoding.length > 0;
   const violations = unencodable ? encoding : checkMessage(fullName, root.message);
-  return { violations, unencodable, found: collectReferences(root) };
+  const found = collectReferences(root);
+  const selfProblems = unencodable ? [] : selfReferenceProblems(root, found);
+  return { violations, unencodable, found, selfProblems, names: nameReferences(found) };
 }
 
 /** The same, by message object: the fast path for a message shared by many proxies in one rebuild. */
@@ -114,7 +126,7 @@ function intrinsic(root: Visited): Intrinsic {
 function checkOne(p: Prepared, known: KnownNames): RuleViolation[] {
   const own = intrinsic(p.root);
   if (own.unencodable) return own.violations;
-  return [...own.violations, ...checkReferences(p.root, known, p.found)];
+  return [...own.violations, ...own.selfProblems, ...missingNames(own.names, known)];
 }
 
 function prepare(resources: XdsResources): Prepared[] {
