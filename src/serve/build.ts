@@ -11,7 +11,7 @@ import type { PolicyStatus } from '../translate/status.js';
 import { translate } from '../translate/translate.js';
 import { checkResources, formatProblem } from '../xds/check/check.js';
 import type { EncodedResource, SnapshotInput } from '../xds/cache/snapshot.js';
-import { packAny } from '../xds/proto/any.js';
+import { packResource } from '../xds/proto/any.js';
 import type { XdsTranslateConfig } from '../xds/translate/config.js';
 import { TRUST_BUNDLE_SECRET, WORKLOAD_CERT_SECRET } from '../xds/translate/names.js';
 import { byTypeUrl } from '../xds/translate/resources.js';
@@ -127,7 +127,7 @@ export function encodeResources(resources: XdsResources): SnapshotInput {
   const input: Record<string, EncodedResource[]> = {};
   for (const { typeUrl, resources: named } of byTypeUrl(resources)) {
     if (named.length === 0) continue;
-    input[typeUrl] = named.map(({ name, message }) => ({ name, encoded: packAny(message) }));
+    input[typeUrl] = named.map(({ name, message }) => ({ name, encoded: packResource(message) }));
   }
   return input;
 }

@@ -51,27 +51,37 @@ export class SnapshotError extends Error {
   }
 }
 
+/** Per encoded Any (shared by every proxy that receives it): the digest of its type URL and bytes. */
+const digests = new WeakMap<Any, string>();
+
+/**
+ * The first 16 hex digits of a SHA-256 over an Any's type URL and bytes (length-prefixed). Memoised per Any object
+ * (ADR 0026): an encoding shared by many proxies is hashed once.
+ */
+export function encodedDigest(encoded: Any): string {
+  let digest = digests.get(encoded);
+  if (digest === undefined) {
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(Buffer.byteLength(encoded.typeUrl));
+    const hash = createHash('sha256').update(length).update(encoded.typeUrl);
+    length.writeUInt32BE(encoded.value.length);
+    digest = hash.update(length).update(encoded.value).digest('hex').slice(0, 16);
+    digests.set(encoded, digest);
+  }
+  return digest;
+}
+
 /**
  * The version of one type's content: the first 16 hex digits of a SHA-256 over the type URL and, in name order, each
- * resource's name, inner type URL and bytes (all length-prefixed, so no two different contents hash alike by
- * concatenation).
+ * resource's name and the digest of its Any ({@link encodedDigest}), all length-prefixed or fixed-length so no two
+ * different contents hash alike by concatenation. Per proxy this hashes a few bytes per resource, not the encodings.
  */
 export function contentVersion(typeUrl: string, sorted: readonly EncodedResource[]): string {
-  const hash = createHash('sha256');
-  const field = (bytes: Uint8Array | string): void => {
-    const data = typeof bytes === 'string' ? Buffer.from(bytes, 'utf8') : bytes;
-    const length = Buffer.alloc(4);
-    length.writeUInt32BE(data.length);
-    hash.update(length);
-    hash.update(data);
-  };
-  field(typeUrl);
+  const parts: string[] = [String(typeUrl.length), typeUrl];
   for (const resource of sorted) {
-    field(resource.name);
-    field(resource.encoded.typeUrl);
-    field(resource.encoded.value);
+    parts.push(String(resource.name.length), resource.name, encodedDigest(resource.encoded));
   }
-  return hash.digest('hex').slice(0, 16);
+  return createHash('sha256').update(parts.join('\n')).digest('hex').slice(0, 16);
 }
 
 /**

@@ -6,14 +6,24 @@
  */
 import { RE2JS } from 're2js';
 
-/** Why RE2 rejects this regex, or undefined when it compiles. */
+/** Outcomes of {@link re2Problem} by pattern (`''`: compiles); bounded, the oldest entry goes first. */
+const problems = new Map<string, string>();
+const MAX_REMEMBERED = 10_000;
+
+/** Why RE2 rejects this regex, or undefined when it compiles. Remembered per pattern (ADR 0026). */
 export function re2Problem(pattern: string): string | undefined {
-  try {
-    RE2JS.compile(pattern);
-    return undefined;
-  } catch (err) {
-    return (err as Error).message;
+  let problem = problems.get(pattern);
+  if (problem === undefined) {
+    try {
+      RE2JS.compile(pattern);
+      problem = '';
+    } catch (err) {
+      problem = (err as Error).message;
+    }
+    if (problems.size >= MAX_REMEMBERED) problems.delete(problems.keys().next().value as string);
+    problems.set(pattern, problem);
   }
+  return problem === '' ? undefined : problem;
 }
 
 /** A compiled RE2 pattern: `test` is true when it matches anywhere in the input (Go's MatchString, as PGV uses). */

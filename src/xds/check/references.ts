@@ -68,8 +68,8 @@ export function collectReferences(root: Visited): Found {
   return collectMessages(root, WANTED);
 }
 
-/** Router last in every HCM, and nowhere else; the RDS name it uses exists. */
-function checkHcm(hcm: HttpConnectionManager, path: string, known: KnownNames): RuleViolation[] {
+/** Router last in every HCM, and nowhere else. */
+function checkRouterLast(hcm: HttpConnectionManager, path: string): RuleViolation[] {
   const out: RuleViolation[] = [];
   const filters = hcm.httpFilters;
   filters.forEach((filter, i) => {
@@ -85,20 +85,34 @@ function checkHcm(hcm: HttpConnectionManager, path: string, known: KnownNames): 
   });
   if (filters.length === 0)
     out.push({ path: `${path}.http_filters`, message: 'no HTTP filters: the router must be last' });
-  const rds = hcm.routeSpecifier?.$case === 'rds' ? hcm.routeSpecifier.value.routeConfigName : undefined;
-  if (rds !== undefined && !known.routes.has(rds)) {
-    out.push({
-      path: `${path}.rds.route_config_name`,
-      message: `route configuration "${rds}" is not in the routes sent`,
-    });
-  }
   return out;
 }
 
-function missingCluster(name: string, path: string, known: KnownNames): RuleViolation[] {
-  return name === '' || known.clusters.has(name)
-    ? []
-    : [{ path, message: `cluster "${name}" is not in the clusters sent` }];
+/** A name a resource refers to, which must be among the proxy's known names of its kind. */
+export interface NameRef {
+  /** Which known names it must be in. */
+  readonly kind: keyof KnownNames;
+  /** The name. */
+  readonly name: string;
+  /** The violation reported when it is missing. */
+  readonly missing: RuleViolation;
+}
+
+function hcmRoutes(hcm: HttpConnectionManager, path: string): NameRef[] {
+  const rds = hcm.routeSpecifier?.$case === 'rds' ? hcm.routeSpecifier.value.routeConfigName : undefined;
+  if (rds === undefined) return [];
+  const missing = {
+    path: `${path}.rds.route_config_name`,
+    message: `route configuration "${rds}" is not in the routes sent`,
+  };
+  return [{ kind: 'routes', name: rds, missing }];
+}
+
+function clusterRef([name, path]: [string, string]): NameRef[] {
+  if (name === '') return [];
+  return [
+    { kind: 'clusters', name, missing: { path, message: `cluster "${name}" is not in the clusters sent` } },
+  ];
 }
 
 /** The clusters a route action sends or mirrors to (clusters chosen from a header are resolved per request). */
@@ -126,7 +140,7 @@ function tcpClusters(proxy: TcpProxy, path: string): [string, string][] {
 }
 
 /** Clusters referenced by routes, TCP proxies, gRPC services (ext_authz, rate limit, access log …) and HTTP URIs (remote JWKS). */
-function checkClusters(found: Found, known: KnownNames): RuleViolation[] {
+function clusterRefs(found: Found): NameRef[] {
   const refs: [string, string][] = [
     ...find<RouteAction>(found, T.routeAction).flatMap((r) => routeClusters(r.message, r.path)),
     ...find<TcpProxy>(found, T.tcpProxy).flatMap((t) => tcpClusters(t.message, t.path)),
@@ -141,16 +155,15 @@ function checkClusters(found: Found, known: KnownNames): RuleViolation[] {
         : [],
     ),
   ];
-  return refs.flatMap(([name, path]) => missingCluster(name, path, known));
+  return refs.flatMap(clusterRef);
 }
 
-function checkSecrets(found: Found, known: KnownNames): RuleViolation[] {
-  return find<SdsSecretConfig>(found, T.sds)
-    .filter(({ message }) => !known.secrets.has(message.name))
-    .map(({ message, path }) => ({
-      path: `${path}.name`,
-      message: `SDS secret "${message.name}" is not a known SDS name`,
-    }));
+function secretRefs(found: Found): NameRef[] {
+  return find<SdsSecretConfig>(found, T.sds).map(({ message, path }) => ({
+    kind: 'secrets',
+    name: message.name,
+    missing: { path: `${path}.name`, message: `SDS secret "${message.name}" is not a known SDS name` },
+  }));
 }
 
 const JWT_PKG = 'envoy.extensions.filters.http.jwt_authn.v3';
@@ -196,16 +209,15 @@ export function jwtRequirementNames(found: Found): string[] {
 }
 
 /** A route's jwt_authn per-route config may only name a requirement the jwt_authn filter defines. */
-function checkJwtPerRoute(found: Found, known: KnownNames): RuleViolation[] {
-  return find<PerRouteConfig>(found, T.jwtPerRoute).flatMap(({ message, path }) => {
+function jwtPerRouteRefs(found: Found): NameRef[] {
+  return find<PerRouteConfig>(found, T.jwtPerRoute).flatMap(({ message, path }): NameRef[] => {
     const spec = message.requirementSpecifier;
-    if (spec?.$case !== 'requirementName' || known.jwtRequirements.has(spec.value)) return [];
-    return [
-      {
-        path: `${path}.requirement_name`,
-        message: `JWT requirement "${spec.value}" is not in any jwt_authn requirement_map`,
-      },
-    ];
+    if (spec?.$case !== 'requirementName') return [];
+    const missing = {
+      path: `${path}.requirement_name`,
+      message: `JWT requirement "${spec.value}" is not in any jwt_authn requirement_map`,
+    };
+    return [{ kind: 'jwtRequirements', name: spec.value, missing }];
   });
 }
 
@@ -220,24 +232,43 @@ function checkRegexes(found: Found): RuleViolation[] {
     });
 }
 
+/** Every name one resource refers to (from the messages `collectReferences` found in it), in check order. */
+export function nameReferences(found: Found): NameRef[] {
+  return [
+    ...find<HttpConnectionManager>(found, T.hcm).flatMap(({ message, path }) => hcmRoutes(message, path)),
+    ...clusterRefs(found),
+    ...secretRefs(found),
+    ...jwtPerRouteRefs(found),
+  ];
+}
+
+/** The problems of references that must resolve inside the resource itself (router last, JWT, RE2, chains). */
+export function selfReferenceProblems(root: Visited, found: Found): RuleViolation[] {
+  return [
+    ...find<HttpConnectionManager>(found, T.hcm).flatMap(({ message, path }) =>
+      checkRouterLast(message, path),
+    ),
+    ...find<JwtAuthentication>(found, T.jwt).flatMap(({ message, path }) => checkJwt(message, path)),
+    ...checkRegexes(found),
+    ...(root.desc.typeName === T.listener ? duplicateFilterChainMatches(root.message as Listener) : []),
+  ];
+}
+
+/** The references among `refs` whose names are not in the proxy's set. */
+export function missingNames(refs: readonly NameRef[], known: KnownNames): RuleViolation[] {
+  const out: RuleViolation[] = [];
+  for (const ref of refs) if (!known[ref.kind].has(ref.name)) out.push(ref.missing);
+  return out;
+}
+
 /**
  * Every load-time reference problem in one resource (given as the root of a walk), from the messages
- * `collectReferences` found in it.
+ * `collectReferences` found in it: those inside the resource, then names missing from the proxy's set.
  */
 export function checkReferences(
   root: Visited,
   known: KnownNames,
   found = collectReferences(root),
 ): RuleViolation[] {
-  return [
-    ...find<HttpConnectionManager>(found, T.hcm).flatMap(({ message, path }) =>
-      checkHcm(message, path, known),
-    ),
-    ...checkClusters(found, known),
-    ...checkSecrets(found, known),
-    ...find<JwtAuthentication>(found, T.jwt).flatMap(({ message, path }) => checkJwt(message, path)),
-    ...checkJwtPerRoute(found, known),
-    ...checkRegexes(found),
-    ...(root.desc.typeName === T.listener ? duplicateFilterChainMatches(root.message as Listener) : []),
-  ];
+  return [...selfReferenceProblems(root, found), ...missingNames(nameReferences(found), known)];
 }

@@ -9,12 +9,31 @@ import type { UnknownMessage } from './registry.js';
 export { Any };
 
 /**
+ * Encodings of finished resources by message object (ADR 0026), see {@link packResource}. Both the messages and the
+ * returned Anys are treated as immutable.
+ */
+const packed = new WeakMap<UnknownMessage, Any>();
+
+/**
  * Packs a generated message into an Any with type URL `type.googleapis.com/<full name>`, the full name being the
  * message's `$type`. Throws if the type is not in the generated set.
  */
 export function packAny(message: UnknownMessage): Any {
   const type = messageTypeByName(message.$type);
   return Any.fromPartial({ typeUrl: typeUrlOf(message.$type), value: type.encode(message).finish() });
+}
+
+/**
+ * {@link packAny} for a finished xDS resource, memoised on the message object: a resource shared by many proxies (an
+ * outbound cluster) is encoded once per rebuild. The caller promises the message is never modified afterwards.
+ */
+export function packResource(message: UnknownMessage): Any {
+  let any = packed.get(message);
+  if (any === undefined) {
+    any = packAny(message);
+    packed.set(message, any);
+  }
+  return any;
 }
 
 /** Unpacks an Any into a message of whatever type its URL names. Throws if the type is not in the generated set. */

@@ -8,8 +8,8 @@
  * when its version differs. A sent version counts as known at once (in flight), so a NACKed resource is not resent
  * until its content changes; the NACK itself is recorded like in state of the world.
  */
-import { createHash } from 'node:crypto';
 import type { DeltaDiscoveryRequest } from '../../gen/envoy/service/discovery/v3/discovery.js';
+import { encodedDigest } from '../cache/snapshot.js';
 import type { EncodedResource, TypeSnapshot } from '../cache/snapshot.js';
 import { WILDCARD } from './subscription.js';
 import type { Subscription } from './subscription.js';
@@ -55,21 +55,13 @@ export interface DeltaChange {
 /** How many unanswered responses per type are remembered for ACK/NACK matching (a proxy answers each in turn). */
 const MAX_IN_FLIGHT = 16;
 
-const versions = new WeakMap<EncodedResource, string>();
-
 /**
- * A resource's version: the first 16 hex digits of a SHA-256 over its name and encoded bytes. Memoised per encoded
- * resource (they are shared between proxies and snapshots), so it is computed once per content.
+ * A resource's version: the digest of its encoded Any (type URL and bytes, see `encodedDigest`); the name is the key
+ * it is compared under. Memoised per encoded Any, which every proxy receiving the same resource shares (ADR 0026), so
+ * it is computed once per content.
  */
 export function resourceVersion(resource: EncodedResource): string {
-  let version = versions.get(resource);
-  if (version === undefined) {
-    const hash = createHash('sha256');
-    hash.update(resource.name).update('\n').update(resource.encoded.typeUrl).update('\n');
-    version = hash.update(resource.encoded.value).digest('hex').slice(0, 16);
-    versions.set(resource, version);
-  }
-  return version;
+  return encodedDigest(resource.encoded);
 }
 
 /**

@@ -4,7 +4,8 @@
  */
 import { DiscoveryResponse } from '../../gen/envoy/service/discovery/v3/discovery.js';
 import type { TypeSnapshot } from '../cache/snapshot.js';
-import { selectResources } from './subscription.js';
+import { selectResources, subscriptionKey } from './subscription.js';
+import { attachResources, resourcesPart } from './wire.js';
 import type { Subscription, TypeState } from './subscription.js';
 import type { TypeStatus } from './types.js';
 
@@ -41,6 +42,7 @@ export interface BuiltResponse {
 /** The response carrying the subscribed resources of `type` under `nonce`. */
 export function buildResponse(type: TypeSnapshot, subscription: Subscription, nonce: string): BuiltResponse {
   const resources = selectResources(subscription, type).map((resource) => resource.encoded);
+  const part = resourcesPart(type, subscriptionKey(subscription), resources);
   const response: DiscoveryResponse = {
     $type: DiscoveryResponse.$type,
     versionInfo: type.version,
@@ -51,6 +53,7 @@ export function buildResponse(type: TypeSnapshot, subscription: Subscription, no
     controlPlane: undefined,
     resourceErrors: [],
   };
+  attachResources(response, part);
   return { response, bytes: resources.reduce((sum, any) => sum + any.value.length, 0) };
 }
 

@@ -7,7 +7,17 @@ import { Server } from '@grpc/grpc-js';
 import type { ServerCredentials, ServiceDefinition, UntypedServiceImplementation } from '@grpc/grpc-js';
 import { AggregatedDiscoveryServiceService } from '../../gen/envoy/service/discovery/v3/ads.js';
 import type { AdsService } from './ads.js';
+import { serializeDiscoveryResponse } from './wire.js';
 import type { Logger } from './types.js';
+
+/** The ADS service definition, with state-of-the-world responses serialised from cached encodings (see wire.ts). */
+const ADS_SERVICE = {
+  ...AggregatedDiscoveryServiceService,
+  streamAggregatedResources: {
+    ...AggregatedDiscoveryServiceService.streamAggregatedResources,
+    responseSerialize: serializeDiscoveryResponse,
+  },
+} as const;
 
 /** Default time streams get to drain in {@link XdsServer.close} before the server is forced down. */
 export const DEFAULT_SHUTDOWN_GRACE_MS = 5000;
@@ -23,7 +33,7 @@ export class XdsServer {
   constructor(ads: AdsService, logger: Logger) {
     this.ads = ads;
     this.logger = logger;
-    this.server.addService(AggregatedDiscoveryServiceService, ads.handlers());
+    this.server.addService(ADS_SERVICE, ads.handlers());
   }
 
   /** Adds another service on the same port (the seam for SDS); call before {@link listen}. */

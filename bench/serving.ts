@@ -1,0 +1,183 @@
+/**
+ * Benchmarks 2–5, serving: simulated proxies (child processes of ADS clients, one TLS connection each) connected to
+ * aspen's xDS server in this process. 2: one policy change → every affected proxy ACKed; 3: all proxies reconnect at
+ * once; 4: memory per connected proxy; 5: a fresh server (rebuild from nothing) with every proxy reconnecting,
+ * against the time to build and encode everything once.
+ */
+import v8 from 'node:v8';
+import type { CaState } from '../src/ca/types.js';
+import { SnapshotCache } from '../src/xds/cache/cache.js';
+import { benchCa, cacheExpectation, clientSpecs, startAspen, targetOf } from './lib/aspen-server.js';
+import type { AspenServer } from './lib/aspen-server.js';
+import { Fleet } from './lib/fleet.js';
+import type { ClusterSize } from './lib/generate.js';
+import { editPolicy, generateCluster } from './lib/generate.js';
+import { BenchPipeline } from './lib/pipeline.js';
+import { formatSpread, quantile, spread } from './lib/stats.js';
+import type { Result } from './lib/stats.js';
+
+/** How many rounds each figure takes. */
+export interface ServingRuns {
+  changes: number;
+  storms: number;
+}
+
+const now = (): number => performance.timeOrigin + performance.now();
+
+/** Heap, external and array-buffer bytes of this process after a full GC (needs --expose-gc, else no GC). */
+function retainedBytes(): number {
+  (globalThis as { gc?: () => void }).gc?.();
+  const m = process.memoryUsage();
+  return m.heapUsed + m.external;
+}
+
+const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
+
+/** Samples RSS until stopped; returns the peak. */
+function rssSampler(): () => number {
+  let peak = process.memoryUsage().rss;
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 100);
+  return () => {
+    clearInterval(timer);
+    return Math.max(peak, process.memoryUsage().rss);
+  };
+}
+
+interface Context {
+  size: ClusterSize;
+  pipeline: BenchPipeline;
+  cache: SnapshotCache;
+  server: AspenServer;
+  fleet: Fleet;
+  ca: CaState;
+}
+
+async function convergence(ctx: Context, runs: ServingRuns): Promise<Result> {
+  const latencies: number[] = [];
+  const perRound: number[] = [];
+  let snapshot = generateCluster(ctx.size);
+  for (let i = 0; i < runs.changes; i += 1) {
+    snapshot = editPolicy(snapshot, (i * 53 + 11) % ctx.size.policies, ctx.size, i + 1).snapshot;
+    const t0 = now();
+    const rebuilt = ctx.pipeline.incrementalRebuild(snapshot);
+    const affected = rebuilt.changedKeys.map((key) => ctx.fleet.clients.findIndex((c) => c.cluster === key));
+    const times = await ctx.fleet.waitConverged(
+      cacheExpectation(ctx.cache, ctx.fleet.clients),
+      30_000,
+      affected,
+    );
+    const round = times.map((t) => t - t0);
+    latencies.push(...round);
+    perRound.push(Math.max(...round));
+  }
+  const p99 = quantile(latencies, 0.99);
+  console.log(
+    `  [2] one policy change → every affected proxy ACKed: p99 ${p99.toFixed(0)} ms over ${latencies.length} proxy updates`,
+  );
+  console.log(
+    `      slowest proxy per change: ${formatSpread(spread(perRound))}; median proxy ${quantile(latencies, 0.5).toFixed(0)} ms`,
+  );
+  return {
+    bench: '2 convergence, p99',
+    figure: `${p99.toFixed(0)} ms`,
+    target: '≤ 1000 ms',
+    met: p99 <= 1000,
+  };
+}
+
+async function storm(ctx: Context, runs: ServingRuns): Promise<Result> {
+  const durations: number[] = [];
+  let peak = 0;
+  const before = process.memoryUsage().rss;
+  for (let i = 0; i < runs.storms; i += 1) {
+    ctx.fleet.resetAcks();
+    const stopSampling = rssSampler();
+    const t0 = now();
+    ctx.fleet.reconnectAll();
+    const times = await ctx.fleet.waitConverged(cacheExpectation(ctx.cache, ctx.fleet.clients), 300_000);
+    durations.push(Math.max(...times) - t0);
+    peak = Math.max(peak, stopSampling());
+  }
+  const s = spread(durations);
+  console.log(
+    `  [3] reconnect storm (${ctx.fleet.clients.length} at once) → all converged: ${formatSpread(s)}`,
+  );
+  console.log(
+    `      server RSS before ${mib(before)}, peak during storms ${mib(peak)}, after ${mib(process.memoryUsage().rss)}`,
+  );
+  return {
+    bench: '3 reconnect storm',
+    figure: `${(s.median / 1000).toFixed(1)} s, peak RSS ${mib(peak)}`,
+    target: '≤ 60 s',
+    met: s.median <= 60_000,
+  };
+}
+
+/** Runs benchmarks 2–5 and returns their result lines. */
+export async function runServing(size: ClusterSize, runs: ServingRuns): Promise<Result[]> {
+  console.log(
+    `\n[2–5] serving: ${size.workloads} proxies over TLS (2 client processes), ${size.policies} policies`,
+  );
+  const snapshot = generateCluster(size);
+  const cache = new SnapshotCache();
+  const pipeline = new BenchPipeline(cache);
+  pipeline.fullRebuild(snapshot);
+  pipeline.incrementalRebuild(snapshot);
+  const { ca, caPem } = await benchCa();
+  const server = await startAspen(cache, ca);
+  const idle = retainedBytes();
+  const t0 = now();
+  const clients = clientSpecs(cache);
+  const fleet = new Fleet(clients, targetOf(server.port, caPem));
+  const ctx: Context = { size, pipeline, cache, server, fleet, ca };
+  try {
+    const first = await fleet.waitConverged(cacheExpectation(cache, clients), 300_000);
+    console.log(
+      `      first connection of all ${clients.length} proxies → converged in ${((Math.max(...first) - t0) / 1000).toFixed(1)} s`,
+    );
+    const connected = retainedBytes();
+    const perProxy = (connected - idle) / clients.length;
+    console.log(
+      `  [4] memory per connected proxy (heap + external, after GC): ${(perProxy / 1024).toFixed(1)} KiB; shared snapshots ${mib(idle)}; heap limit ${mib(v8.getHeapStatistics().heap_size_limit)}`,
+    );
+    const memory: Result = {
+      bench: '4 memory per proxy',
+      figure: `${(perProxy / 1024).toFixed(1)} KiB`,
+      target: '≤ 100 KB',
+      met: perProxy <= 100_000,
+    };
+    const results = [await convergence(ctx, runs), await storm(ctx, runs), memory];
+    results.push(await cold(ctx));
+    return results;
+  } finally {
+    await fleet.stop();
+    await ctx.server.close();
+  }
+}
+
+/** Benchmark 5: the server is replaced by a fresh one that rebuilds from nothing; every proxy reconnects to it. */
+async function cold(ctx: Context): Promise<Result> {
+  const port = ctx.server.port;
+  await ctx.server.close();
+  ctx.fleet.resetAcks();
+  const snapshot = generateCluster(ctx.size);
+  const cache = new SnapshotCache();
+  const pipeline = new BenchPipeline(cache);
+  const t0 = now();
+  const floor = pipeline.fullRebuild(snapshot).total;
+  ctx.server = await startAspen(cache, ctx.ca, port);
+  const times = await ctx.fleet.waitConverged(cacheExpectation(cache, ctx.fleet.clients), 300_000);
+  const total = Math.max(...times) - t0;
+  const ratio = total / floor;
+  console.log(
+    `  [5] cold start: every proxy has its config ${(total / 1000).toFixed(1)} s after start; building and encoding everything once (the floor) ${(floor / 1000).toFixed(1)} s; ratio ${ratio.toFixed(2)}`,
+  );
+  return {
+    bench: '5 cold start / floor',
+    figure: `${ratio.toFixed(2)}× (${(total / 1000).toFixed(1)} s / ${(floor / 1000).toFixed(1)} s)`,
+    target: '≤ 2×',
+    met: ratio <= 2,
+  };
+}
