@@ -64,6 +64,11 @@ export interface Workload extends ObjectRef {
   serviceAccount: string;
   /** Container ports of every container, sorted by port. */
   ports: WorkloadPort[];
+  /**
+   * Pod IP addresses, sorted, when known: a cluster provider reads them from the pods; the file provider from the
+   * annotation `aspen.dev/addresses` (comma-separated IPs). Proxyless gRPC clients receive them over EDS.
+   */
+  addresses?: string[];
 }
 
 /** A Service port. */

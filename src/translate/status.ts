@@ -24,6 +24,8 @@ export const Reason = {
   InvalidRef: 'InvalidRef',
   NotYetEnforced: 'NotYetEnforced',
   NoWarnings: 'NoWarnings',
+  /** The policy needs a feature a selected workload's data plane (proxyless gRPC) cannot enforce; it fails closed. */
+  UnsupportedByDataPlane: 'UnsupportedByDataPlane',
 } as const;
 
 /** A condition without timestamps (those belong to the status writer). */
