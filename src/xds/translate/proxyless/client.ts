@@ -73,12 +73,13 @@ function endpointAddresses(port: OutboundPortIR): { host: string; port: number }
     .sort((a, b) => (a.host < b.host ? -1 : a.host > b.host ? 1 : a.port - b.port));
 }
 
-/** The EDS assignment: one locality (gRPC ignores localities without a weight). */
+/** The EDS assignment: one locality, present and weighted (gRPC NACKs one without `locality`, ignores one without a weight). */
 function edsAssignment(name: string, addresses: { host: string; port: number }[]): ClusterLoadAssignment {
   return ClusterLoadAssignment.fromPartial({
     clusterName: name,
     endpoints: [
       {
+        locality: {},
         loadBalancingWeight: 1,
         lbEndpoints: addresses.map((a) => ({
           hostIdentifier: { $case: 'endpoint', value: { address: socketAddress(a.host, a.port) } },
