@@ -1,8 +1,10 @@
 /**
  * `aspen bootstrap --proxyless`: the gRPC xDS bootstrap of a proxyless workload. Without `--out-dir` it prints the
  * bootstrap (certificate paths under `--cert-dir`); with `--out-dir` it writes `bootstrap.json` and the certificate
- * files (an SVID from the CA given by `--ca-cert`/`--ca-key`, its key, the trust bundle) there, and with `--refresh`
- * keeps running, renewing them before they expire, until SIGINT/SIGTERM. Key material is written to `key.pem` only
+ * files (the workload's SVID, its key, the trust bundle) there — issued by the CA given by `--ca-cert`/`--ca-key`, or
+ * else fetched from aspen's SDS (TLS with `--trust-bundle` and the `--token-path` token in a cluster; plaintext with
+ * `--xds-insecure` against a loopback `aspen serve`) — and with `--refresh` keeps running, renewing them before they
+ * expire, until SIGINT/SIGTERM. Key material is written to `key.pem` only
  * (mode 0600), never printed or logged.
  */
 import { readFile, writeFile } from 'node:fs/promises';
@@ -13,7 +15,10 @@ import type { CaState } from '../ca/types.js';
 import { createLogger } from '../log.js';
 import { DEFAULT_PROXYLESS_DIR, ProxylessFiles, grpcBootstrap } from '../proxyless/bootstrap.js';
 import { localCaSource, writeCertificateFiles } from '../proxyless/certificates.js';
+import type { CertificateSource } from '../proxyless/certificates.js';
 import { CertificateRefresher } from '../proxyless/refresher.js';
+import { sdsSource } from '../proxyless/sds-source.js';
+import { DEFAULT_TOKEN_PATH, DEFAULT_TRUST_BUNDLE_PATH } from '../xds/sds/bootstrap.js';
 import { systemTimers } from '../serve/debounce.js';
 import type { Timers } from '../serve/debounce.js';
 import { systemClock } from '../xds/server/types.js';
@@ -44,6 +49,10 @@ export interface ProxylessCliOptions {
   trustDomain?: string;
   /** Keep the certificate files current until a signal. */
   refresh?: boolean;
+  /** Trust bundle verifying aspen (SDS over TLS, without a local CA). */
+  trustBundle?: string;
+  /** Projected ServiceAccount token sent to aspen (SDS over TLS, without a local CA). */
+  tokenPath?: string;
 }
 
 /** The effects `--refresh` uses; tests pass their own. */
@@ -70,7 +79,7 @@ function oneShotRuntime(): ProxylessRuntime {
 /** The refresher writing the workload's files into `--out-dir`, issuing from `ca`. */
 function refresherFor(
   options: ProxylessCliOptions & { outDir: string },
-  ca: CaState,
+  ca: CaState | undefined,
   io: CliIO,
   runtime: ProxylessRuntime,
 ): CertificateRefresher {
@@ -78,7 +87,7 @@ function refresherFor(
   const namespace = options.workload.split('/')[0] ?? '';
   const identity = { namespace, serviceAccount: options.serviceAccount ?? 'default' };
   return new CertificateRefresher({
-    source: localCaSource(ca, identity, () => clock.now()),
+    source: ca === undefined ? sdsSourceFor(options) : localCaSource(ca, identity, () => clock.now()),
     write: (files) => writeCertificateFiles(options.outDir, files),
     clock,
     timers: runtime.timers,
@@ -87,11 +96,30 @@ function refresherFor(
   });
 }
 
-/** The CA from `--ca-cert`/`--ca-key`, or a usage problem (naming files, never key text). */
-async function loadCa(options: ProxylessCliOptions): Promise<CaState | string> {
-  if (options.caCert === undefined || options.caKey === undefined) {
-    return '--out-dir writes certificates: it needs --ca-cert and --ca-key (the workload CA, as given to aspen serve)';
-  }
+/** Certificates from aspen's SDS: TLS with the token, or plaintext to a loopback `aspen serve --xds-insecure`. */
+function sdsSourceFor(options: ProxylessCliOptions): CertificateSource {
+  const [namespace = '', workload = ''] = options.workload.split('/');
+  return sdsSource({
+    xdsAddress: options.xdsAddress,
+    nodeId: `${namespace}/${options.pod ?? workload}`,
+    nodeCluster: options.workload,
+    transport:
+      options.xdsInsecure === true
+        ? { plaintext: true }
+        : {
+            tls: {
+              trustBundlePath: options.trustBundle ?? DEFAULT_TRUST_BUNDLE_PATH,
+              tokenPath: options.tokenPath ?? DEFAULT_TOKEN_PATH,
+            },
+          },
+  });
+}
+
+/** The CA from `--ca-cert`/`--ca-key` (undefined: neither given), or a usage problem (naming files, never key text). */
+async function loadCa(options: ProxylessCliOptions): Promise<CaState | string | undefined> {
+  if (options.caCert === undefined && options.caKey === undefined) return undefined;
+  if (options.caCert === undefined || options.caKey === undefined)
+    return '--ca-cert and --ca-key go together';
   let certPem: string;
   let keyPem: string;
   try {
@@ -141,7 +169,7 @@ export async function runProxylessBootstrap(
 
 async function writeAndRefresh(
   options: ProxylessCliOptions & { outDir: string },
-  ca: CaState,
+  ca: CaState | undefined,
   io: CliIO,
   given?: ProxylessRuntime,
 ): Promise<number> {

@@ -132,6 +132,8 @@ const PROXYLESS_FLAGS = [
   'caKey',
   'trustDomain',
   'refresh',
+  'trustBundle',
+  'tokenPath',
 ] as const;
 
 /** The proxyless options, from the command's (unset flags left out). */

@@ -6,6 +6,7 @@ import { X509Certificate } from 'node:crypto';
 import { caToPem } from '../../src/ca/pem.js';
 import { generateRootCa } from '../../src/ca/root.js';
 import { runCli } from '../cli/run.js';
+import { xdsModule } from './harness.js';
 
 interface GrpcBootstrap {
   xds_servers: { server_uri: string; channel_creds: { type: string; config?: Record<string, string> }[] }[];
@@ -83,6 +84,7 @@ describe('aspen bootstrap --proxyless', () => {
       '--xds-insecure',
     ]);
     expect(run.code, run.stderr).to.equal(0);
+    await xdsModule(); // loads grpc-js-xds with its RBAC filter enabled, before anything else imports it
     const { validateBootstrapConfig } = (await import('@grpc/grpc-js-xds/build/src/xds-bootstrap.js')) as {
       validateBootstrapConfig: (obj: unknown) => { serverListenerResourceNameTemplate: string };
     };
@@ -119,7 +121,7 @@ describe('aspen bootstrap --proxyless', () => {
   it('usage errors (exit 2): certificates without a CA, plaintext to a remote aspen, bad names', async () => {
     const base = ['bootstrap', '--proxyless', '--workload', 'shop/orders'];
     const cases: [string[], string][] = [
-      [['--out-dir', dir], '--ca-cert and --ca-key'],
+      [['--out-dir', dir, '--ca-cert', 'ca.pem'], '--ca-cert and --ca-key go together'],
       [['--xds-address', '10.0.0.1:15010', '--xds-insecure'], 'loopback'],
       [['--service-account', 'Not_A_Name'], '--service-account'],
       [['--refresh'], '--refresh needs --out-dir'],

@@ -34,7 +34,10 @@ const BOOTSTRAP_OPTION = 'grpc.TEST_ONLY_DO_NOT_USE_IN_PROD.xds_bootstrap_config
 /** How long a wait may take before the test fails. */
 export const WAIT_MS = 15_000;
 
-/** grpc-js-xds, loaded once with its RBAC filter enabled (it reads the variable when it loads). */
+/**
+ * grpc-js-xds, loaded once with its RBAC filter enabled (it reads the variable when it first loads: every test that
+ * touches grpc-js-xds must load it through here).
+ */
 let loaded: typeof XdsModule | undefined;
 export async function xdsModule(): Promise<typeof XdsModule> {
   if (loaded !== undefined) return loaded;
