@@ -139,7 +139,10 @@ function bootstrapJson(options: ProxylessCliOptions, dir: string): string {
     workload,
     ...(options.pod === undefined ? {} : { pod: options.pod }),
     xdsAddress: options.xdsAddress,
-    channelCreds: { type: options.xdsInsecure === true ? 'insecure' : 'tls' },
+    channelCreds:
+      options.xdsInsecure === true
+        ? { type: 'insecure' }
+        : { type: 'tls', tokenPath: options.tokenPath ?? DEFAULT_TOKEN_PATH },
     dir,
   });
   return `${JSON.stringify(bootstrap, null, 2)}\n`;

@@ -28,8 +28,11 @@ export const DEFAULT_REFRESH_INTERVAL_S = 60;
 export type ChannelCreds =
   /** Plaintext: only to a loopback `aspen serve --xds-insecure` (grpc-js-xds 1.14 supports nothing else but google_default). */
   | { type: 'insecure' }
-  /** TLS verifying aspen's serving certificate against the trust bundle (gRFC A65; not in grpc-js-xds 1.14). */
-  | { type: 'tls' };
+  /**
+   * TLS verifying aspen's serving certificate against the trust bundle (gRFC A65), with the projected ServiceAccount
+   * token at `tokenPath` as `jwt_token_file` call credentials (gRFC A97, ADR 9). grpc-js-xds 1.14 supports neither.
+   */
+  | { type: 'tls'; tokenPath: string };
 
 /** Inputs of {@link grpcBootstrap}. */
 export interface GrpcBootstrapOptions {
@@ -54,22 +57,25 @@ export type JsonObject = { [key: string]: JsonValue };
 /** A JSON value. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | JsonObject;
 
-function channelCreds(options: GrpcBootstrapOptions): JsonObject {
-  if (options.channelCreds.type === 'insecure') return { type: 'insecure' };
-  return { type: 'tls', config: { ca_certificate_file: join(options.dir, ProxylessFiles.trustBundle) } };
+/** The `xds_servers` entry: plaintext, or TLS with the token as call credentials. */
+function xdsServer(options: GrpcBootstrapOptions): JsonObject {
+  const server = { server_uri: options.xdsAddress, server_features: ['xds_v3'] };
+  const creds = options.channelCreds;
+  if (creds.type === 'insecure') return { ...server, channel_creds: [{ type: 'insecure' }] };
+  return {
+    ...server,
+    channel_creds: [
+      { type: 'tls', config: { ca_certificate_file: join(options.dir, ProxylessFiles.trustBundle) } },
+    ],
+    call_creds: [{ type: 'jwt_token_file', config: { jwt_token_file: creds.tokenPath } }],
+  };
 }
 
 /** The bootstrap JSON. */
 export function grpcBootstrap(options: GrpcBootstrapOptions): JsonObject {
   const { dir } = options;
   return {
-    xds_servers: [
-      {
-        server_uri: options.xdsAddress,
-        channel_creds: [channelCreds(options)],
-        server_features: ['xds_v3'],
-      },
-    ],
+    xds_servers: [xdsServer(options)],
     node: {
       id: `${options.namespace}/${options.pod ?? options.workload}`,
       cluster: `${options.namespace}/${options.workload}`,

@@ -9,7 +9,11 @@ import { runCli } from '../cli/run.js';
 import { xdsModule } from './harness.js';
 
 interface GrpcBootstrap {
-  xds_servers: { server_uri: string; channel_creds: { type: string; config?: Record<string, string> }[] }[];
+  xds_servers: {
+    server_uri: string;
+    channel_creds: { type: string; config?: Record<string, string> }[];
+    call_creds?: { type: string; config: Record<string, string> }[];
+  }[];
   node: { id: string; cluster: string; locality: object; metadata: Record<string, string> };
   certificate_providers: Record<string, { plugin_name: string; config: Record<string, string> }>;
   server_listener_resource_name_template: string;
@@ -56,6 +60,9 @@ describe('aspen bootstrap --proxyless', () => {
     expect(doc.xds_servers[0]?.server_uri).to.equal('aspen.aspen-system.svc:15010');
     expect(doc.xds_servers[0]?.channel_creds).to.deep.equal([
       { type: 'tls', config: { ca_certificate_file: '/var/run/aspen/grpc/ca.pem' } },
+    ]);
+    expect(doc.xds_servers[0]?.call_creds).to.deep.equal([
+      { type: 'jwt_token_file', config: { jwt_token_file: '/var/run/secrets/tokens/aspen-token' } },
     ]);
     expect(doc.certificate_providers).to.deep.equal({
       aspen: {
