@@ -237,6 +237,7 @@ export function generateCluster(size: ClusterSize): ResourceSnapshot {
     namespaces: namespaces.map((name) => ({ namespace: '', name, labels: { team: name } })),
     secrets: data.flatMap((d) => d.secrets).sort(byKey),
     configMaps: data.flatMap((d) => d.configMaps).sort(byKey),
+    endpointSlices: [],
   };
 }
 

@@ -1,5 +1,6 @@
 /**
- * `aspen bootstrap --workload <ns>/<name>`: prints the Envoy bootstrap of a sidecar (the same the injector writes).
+ * `aspen bootstrap --workload <ns>/<name>`: prints the Envoy bootstrap of a sidecar (the same the injector writes);
+ * with `--proxyless`, the gRPC xDS bootstrap of a proxyless workload and its certificate files (bootstrap-proxyless.ts).
  */
 import { isIP } from 'node:net';
 import { stringify } from 'yaml';
@@ -10,6 +11,8 @@ import {
   envoyBootstrap,
 } from '../xds/sds/bootstrap.js';
 import { splitAddress } from '../xds/sds/bootstrap-parts.js';
+import { runProxylessBootstrap } from './bootstrap-proxyless.js';
+import type { ProxylessCliOptions } from './bootstrap-proxyless.js';
 import { ExitCode, type CliIO } from './io.js';
 
 /** Options of `aspen bootstrap`. */
@@ -30,6 +33,22 @@ export interface BootstrapCliOptions {
   tokenPath: string;
   /** `json` or `yaml`. */
   output: string;
+  /** The gRPC xDS bootstrap of a proxyless gRPC workload instead of Envoy's. */
+  proxyless?: boolean;
+  /** Proxyless: the workload's service account (default `default`). */
+  serviceAccount?: string;
+  /** Proxyless: where the certificate files are inside the pod (printed bootstrap). */
+  certDir?: string;
+  /** Proxyless: write bootstrap.json and the certificate files into this directory. */
+  outDir?: string;
+  /** Proxyless: workload CA certificate (PEM file), to issue the certificate files. */
+  caCert?: string;
+  /** Proxyless: workload CA key (PEM file). */
+  caKey?: string;
+  /** Proxyless: trust domain of the CA. */
+  trustDomain?: string;
+  /** Proxyless: keep the certificate files current until SIGINT/SIGTERM. */
+  refresh?: boolean;
 }
 
 /** Defaults of the options, for the command definition. */
@@ -88,13 +107,56 @@ function usageProblem(options: BootstrapCliOptions): string | undefined {
   );
 }
 
+/** Usage problems of `--proxyless`: gRPC sends no token, so `--xds-auth` does not apply. */
+function proxylessProblem(options: BootstrapCliOptions): string | undefined {
+  const plaintext = options.xdsInsecure === true && !LOOPBACK.has(splitAddress(options.xdsAddress).host);
+  if (plaintext) return '--xds-insecure is for a loopback --xds-address only';
+  if (options.serviceAccount !== undefined && !NAME.test(options.serviceAccount)) {
+    return `--service-account "${options.serviceAccount}" is not a service account name`;
+  }
+  if (options.certDir !== undefined && !options.certDir.startsWith('/'))
+    return '--cert-dir must be an absolute path';
+  return options.output === 'json' ? undefined : '--proxyless prints JSON only (-o json)';
+}
+
+/** Flags `--proxyless` passes on (the others are Envoy's). */
+const PROXYLESS_FLAGS = [
+  'workload',
+  'pod',
+  'xdsAddress',
+  'xdsInsecure',
+  'certDir',
+  'outDir',
+  'serviceAccount',
+  'caCert',
+  'caKey',
+  'trustDomain',
+  'refresh',
+  'trustBundle',
+  'tokenPath',
+] as const;
+
+/** The proxyless options, from the command's (unset flags left out). */
+function proxylessOptions(options: BootstrapCliOptions): ProxylessCliOptions {
+  const entries: [string, unknown][] = PROXYLESS_FLAGS.map((flag) => [flag, options[flag]]);
+  const set: Record<string, unknown> = Object.fromEntries(entries.filter(([, v]) => v !== undefined));
+  return set as unknown as ProxylessCliOptions;
+}
+
+/** The first usage problem, if any. */
+function problemOf(options: BootstrapCliOptions): string | undefined {
+  const common = workloadProblem(options.workload, options.pod) ?? addressProblem(options.xdsAddress);
+  return common ?? (options.proxyless === true ? proxylessProblem(options) : usageProblem(options));
+}
+
 /** Runs `aspen bootstrap`; returns the exit code. */
-export function runBootstrap(options: BootstrapCliOptions, io: CliIO): number {
-  const problem = usageProblem(options);
+export function runBootstrap(options: BootstrapCliOptions, io: CliIO): number | Promise<number> {
+  const problem = problemOf(options);
   if (problem !== undefined) {
     io.stderr(`aspen bootstrap: ${problem}\n`);
     return ExitCode.Usage;
   }
+  if (options.proxyless === true) return runProxylessBootstrap(proxylessOptions(options), io);
   const [namespace = '', workload = ''] = options.workload.split('/');
   const bootstrap = envoyBootstrap({
     namespace,

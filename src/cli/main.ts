@@ -118,13 +118,27 @@ function program(io: CliIO, done: (code: number) => void, runtime?: ServeRuntime
     )
     .option('--token-path <file>', 'projected ServiceAccount token path', BOOTSTRAP_DEFAULTS.tokenPath)
     .option('-o, --output <format>', 'json or yaml', 'json')
+    .option(
+      '--proxyless',
+      'the gRPC xDS bootstrap of a proxyless gRPC workload (aspen.dev/proxyless) instead',
+    )
+    .option('--service-account <name>', 'proxyless: the workload service account (its SPIFFE ID)', 'default')
+    .option('--cert-dir <dir>', 'proxyless: certificate directory in the pod (default /var/run/aspen/grpc)')
+    .option('--out-dir <dir>', 'proxyless: write bootstrap.json, cert.pem, key.pem, ca.pem here')
+    .option('--ca-cert <pem>', 'proxyless: workload CA certificate (PEM) issuing the certificate files')
+    .option('--ca-key <pem>', 'proxyless: workload CA key (PEM), with --ca-cert')
+    .option('--trust-domain <domain>', 'proxyless: SPIFFE trust domain of the CA', 'cluster.local')
+    .option('--refresh', 'proxyless: keep renewing the certificate files until SIGINT/SIGTERM')
     .addHelpText(
       'after',
-      '\nExit status: 0 printed, 2 usage error.\nNo key material: certificates arrive over SDS.\n\n' +
-        'Examples:\n  aspen bootstrap --workload shop/orders --pod orders-7d9f\n',
+      '\nExit status: 0 printed (or written), 1 certificates could not be issued, 2 usage error.\n' +
+        'No key material on stdout: Envoy gets certificates over SDS; proxyless gRPC reads key.pem (mode 0600).\n\n' +
+        'Examples:\n  aspen bootstrap --workload shop/orders --pod orders-7d9f\n' +
+        '  aspen bootstrap --proxyless --workload shop/orders --service-account orders \\\n' +
+        '    --xds-address 127.0.0.1:18000 --xds-insecure --out-dir /tmp/orders --ca-cert ca.pem --ca-key ca-key.pem\n',
     )
-    .action((options: BootstrapCliOptions) => {
-      done(runBootstrap(options, io));
+    .action(async (options: BootstrapCliOptions) => {
+      done(await runBootstrap(options, io));
     });
 
   addServe(root, io, done, runtime);

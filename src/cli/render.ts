@@ -91,19 +91,20 @@ async function renderProxies(
   proxies: ProxyIR[],
   settings: { trustDomain: string; dataplane: { host: string; port: number } | undefined },
 ): Promise<{ workloads: RenderedWorkload[]; problems: string[] }> {
-  const [{ translateProxy }, { canonicalResources }, { defaultXdsConfig }, check, names] = await Promise.all([
-    import('../xds/translate/translate.js'),
-    import('../xds/translate/canonical.js'),
-    import('../xds/translate/config.js'),
-    import('../xds/check/index.js'),
-    import('../xds/translate/names.js'),
-  ]);
+  const [{ translateForDataPlane }, { canonicalResources }, { defaultXdsConfig }, check, names] =
+    await Promise.all([
+      import('../xds/translate/proxyless/translate.js'),
+      import('../xds/translate/canonical.js'),
+      import('../xds/translate/config.js'),
+      import('../xds/check/index.js'),
+      import('../xds/translate/names.js'),
+    ]);
   const defaults = defaultXdsConfig(settings.trustDomain);
   const config = { ...defaults, dataplane: settings.dataplane ?? defaults.dataplane };
   const sdsSecrets = [names.WORKLOAD_CERT_SECRET, names.TRUST_BUNDLE_SECRET];
   const problems: string[] = [];
   const workloads = proxies.map((proxy) => {
-    const resources = translateProxy(proxy, config);
+    const resources = translateForDataPlane(proxy, config);
     for (const p of check.checkResources(resources, { sdsSecrets })) {
       problems.push(`${proxy.key}: ${check.formatProblem(p)}`);
     }

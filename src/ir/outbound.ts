@@ -38,4 +38,6 @@ export interface OutboundDestinationIR {
   identity: string;
   /** The mTLS mode that workload enforces on that port. */
   mtls: MtlsModeIR;
+  /** The workload's pod IPs, when known (proxyless gRPC clients get them over EDS), sorted. */
+  addresses?: string[];
 }

@@ -43,6 +43,13 @@ export interface WorkloadIR {
   kind: string;
   /** Service account the pods run as. */
   serviceAccount: string;
+  /**
+   * True for a proxyless gRPC workload (pod annotation `aspen.dev/proxyless: "true"`): no Envoy; its gRPC library
+   * consumes the proxyless resource shapes (src/xds/translate/proxyless). Absent for Envoy sidecars.
+   */
+  proxyless?: true;
+  /** Pod IP addresses, when the provider knows them (file mode: annotation `aspen.dev/addresses`), sorted. */
+  addresses?: string[];
 }
 
 /** What is enforced on one inbound port. */

@@ -66,6 +66,11 @@ export interface Workload extends ObjectRef {
   ports: WorkloadPort[];
   /** Cluster mode: the running pods of the workload (their Envoy `node.id` is `<namespace>/<pod>`), sorted. */
   pods?: string[];
+  /**
+   * Pod IP addresses, sorted, when known: a cluster provider reads them from the pods; the file provider from the
+   * annotation `aspen.dev/addresses` (comma-separated IPs). Proxyless gRPC clients receive them over EDS.
+   */
+  addresses?: string[];
 }
 
 /** A Service port. */

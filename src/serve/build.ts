@@ -16,7 +16,7 @@ import type { XdsTranslateConfig } from '../xds/translate/config.js';
 import { TRUST_BUNDLE_SECRET, WORKLOAD_CERT_SECRET } from '../xds/translate/names.js';
 import { byTypeUrl } from '../xds/translate/resources.js';
 import type { XdsResources } from '../xds/translate/resources.js';
-import { translateProxy } from '../xds/translate/translate.js';
+import { translateForDataPlane } from '../xds/translate/proxyless/translate.js';
 import { SECRET_TYPE_URL } from '../xds/sds/secrets.js';
 import { keepLastGood, type LastGoodPolicies, type RefusedEdit } from './last-good.js';
 import type { SecretSource } from './secrets.js';
@@ -118,7 +118,7 @@ export interface ProxyStages {
 
 /** The real stages. */
 export const defaultStages: ProxyStages = {
-  translateProxy,
+  translateProxy: translateForDataPlane,
   check: (resources) => checkResources(resources, { sdsSecrets: [...SDS_SECRETS] }).map(formatProblem),
 };
 

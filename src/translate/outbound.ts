@@ -39,7 +39,14 @@ function destination(port: ServicePort, workload: Workload, input: OutboundInput
   if (target === undefined || proxy === undefined) return [];
   const inbound = proxy.ports.find((p) => p.port === target);
   const mtls = inbound?.enforce.mtls ?? 'STRICT';
-  return [{ workload: proxy.key, targetPort: target, identity: proxy.identity, mtls }];
+  const out: OutboundDestinationIR = {
+    workload: proxy.key,
+    targetPort: target,
+    identity: proxy.identity,
+    mtls,
+  };
+  if (workload.addresses !== undefined) out.addresses = workload.addresses;
+  return [out];
 }
 
 function outboundPort(port: ServicePort, behind: readonly Workload[], input: OutboundInput): OutboundPortIR {

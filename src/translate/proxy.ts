@@ -4,6 +4,7 @@ import type { Workload, WorkloadPort } from '../provider/snapshot.js';
 import type { CompiledPolicy, Merged } from './compiled.js';
 import type { Conflict } from './conflict.js';
 import type { PolicyEntry } from './policy-entry.js';
+import { isProxyless } from '../proxyless/annotations.js';
 import { accessLog } from './access-log.js';
 import { objectKey, tcpPorts } from './coverage.js';
 import { spiffeId } from './match.js';
@@ -64,6 +65,14 @@ function buildPort(
   return out;
 }
 
+/** The proxyless flag and pod addresses of a workload, only when set (Envoy workloads' IR is unchanged). */
+function proxylessFields(workload: Workload): Pick<ProxyIR['workload'], 'proxyless' | 'addresses'> {
+  return {
+    ...(isProxyless(workload.annotations) ? { proxyless: true as const } : {}),
+    ...(workload.addresses === undefined ? {} : { addresses: workload.addresses }),
+  };
+}
+
 /** The ProxyIR of one workload: one PortIR per TCP container port, given every prepared policy. */
 export function buildProxy(
   workload: Workload,
@@ -85,6 +94,7 @@ export function buildProxy(
       name: workload.name,
       kind: workload.kind,
       serviceAccount: workload.serviceAccount,
+      ...proxylessFields(workload),
     },
     identity: spiffeId(trustDomain, workload.namespace, workload.serviceAccount),
     policies: sortedUnique(selecting.map((e) => e.key)),

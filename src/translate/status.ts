@@ -25,6 +25,8 @@ export const Reason = {
   NotYetEnforced: 'NotYetEnforced',
   SegmentationUnion: 'SegmentationUnion',
   NoWarnings: 'NoWarnings',
+  /** The policy needs a feature a selected workload's data plane (proxyless gRPC) cannot enforce; it fails closed. */
+  UnsupportedByDataPlane: 'UnsupportedByDataPlane',
 } as const;
 
 /** A condition without timestamps (those belong to the status writer). */

@@ -8,6 +8,7 @@ import type { ProxyIR } from '../ir/index.js';
 import type { ResourceSnapshot } from '../provider/snapshot.js';
 import type { PolicyValidator } from './policy-entry.js';
 import type { PolicyStatus } from './status.js';
+import { applyProxylessLimits, withUnsupportedStatus } from '../proxyless/limits.js';
 import { objectKey } from './coverage.js';
 import { preparePolicy } from './policy-entry.js';
 import { policyStatus } from './policy-status.js';
@@ -59,9 +60,13 @@ export function translate(snapshot: ResourceSnapshot, config: TranslateConfig): 
   for (const proxy of proxies) proxy.outbound = outbound;
   const policies = entries.flatMap((e) => (e.policy === undefined ? [] : [e.policy]));
   const overlaps = segmentationOverlaps(policies, snapshot.workloads);
+  const unsupported = applyProxylessLimits(proxies, entries);
   return {
     proxies,
-    statuses: entries.map((e) => policyStatus(e, conflicts, overlaps.get(e.key))),
+    statuses: withUnsupportedStatus(
+      entries.map((e) => policyStatus(e, conflicts, overlaps.get(e.key))),
+      unsupported,
+    ),
     policies,
   };
 }

@@ -27,6 +27,8 @@ import {
 } from './fields.js';
 import type { LoadError, Manifest } from './manifests.js';
 import { podFields } from './workloads.js';
+import type { PodFields } from './workloads.js';
+import { ADDRESSES_ANNOTATION, parseAddresses } from '../../proxyless/annotations.js';
 
 /** Options for {@link buildSnapshot}. */
 export interface SnapshotOptions {
@@ -151,12 +153,27 @@ function dataOf(ctx: ObjectContext, result: DataResult): Record<string, string> 
   return result.data;
 }
 
+/** The pod IPs of the `aspen.dev/addresses` annotation (proxyless gRPC, file mode); entries that are not IPs are reported. */
+function addressesOf(ctx: ObjectContext, pod: PodFields): { addresses?: string[] } {
+  const { addresses, invalid } = parseAddresses(pod.annotations);
+  for (const entry of invalid) {
+    const at = ['metadata', 'annotations', ADDRESSES_ANNOTATION];
+    report(
+      ctx,
+      ctx.kind === 'Pod' ? at : ['spec', 'template', ...at],
+      `${ctx.kind} ${ctx.namespace}/${ctx.name}: annotation ${ADDRESSES_ANNOTATION}: "${entry}" is not an IP address`,
+    );
+  }
+  return addresses.length > 0 ? { addresses } : {};
+}
+
 /** Turns a manifest into a snapshot entry, or undefined when the snapshot does not hold its kind. */
 function toEntry(ctx: ObjectContext): Entry | undefined {
   const apiVersion = ctx.object['apiVersion'] as string;
   if (apiGroup(apiVersion) === API_GROUP) return toPolicy(ctx);
   const pod = podFields(ctx.object);
-  if (pod !== undefined) return { list: 'workloads', value: { ...refOf(ctx), ...pod } };
+  if (pod !== undefined)
+    return { list: 'workloads', value: { ...refOf(ctx), ...pod, ...addressesOf(ctx, pod) } };
   if (apiVersion !== 'v1') return undefined;
   switch (ctx.kind) {
     case 'Service':
