@@ -1,5 +1,5 @@
 // Module aspen.dev/tools/k8s builds kube-apiserver and kube-controller-manager for the e2e harness
-// (scripts/e2e/build-k8s.sh). Kept apart from tools/go.mod so its large dependency graph never touches
+// (scripts/k8s/build-k8s.sh). Kept apart from tools/go.mod so its large dependency graph never touches
 // the test peers. Each k8s.io staging module is pinned to the version matching k8s.io/kubernetes.
 module aspen.dev/tools/k8s
 

@@ -1,5 +1,5 @@
 // Module aspen.dev/tools/k8s/etcd builds etcd (go.etcd.io/etcd/server/v3) for the e2e harness
-// (scripts/e2e/build-k8s.sh). Debian's etcd 3.4 is too old for current API servers.
+// (scripts/k8s/build-k8s.sh). Debian's etcd 3.4 is too old for current API servers.
 module aspen.dev/tools/k8s/etcd
 
 go 1.26.0
