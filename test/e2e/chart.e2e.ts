@@ -27,6 +27,42 @@ async function uninstallAspen(namespace: string): Promise<void> {
 describe('e2e: deploy/aspen.yaml and the chart on a real API server', function () {
   this.timeout(180_000);
 
+  describe('helm install of the previous chart version, then helm upgrade to this one', () => {
+    const ns = 'e2e-helm';
+    after(async () => {
+      const { helm } = await k8sCli();
+      await run(helm, ['uninstall', 'aspen', '-n', ns, '--kubeconfig', cluster().kubeconfig]);
+      await uninstallAspen(ns);
+    });
+
+    it('installs, upgrades and keeps the release deployed', async () => {
+      const { helm } = await k8sCli();
+      const dir = path.join(repoRoot(), 'test', 'fixtures', 'chart', 'previous');
+      const previous = readdirSync(dir).find((f) => f.endsWith('.tgz'));
+      expect(previous, `a packaged previous chart in ${dir}`).to.be.a('string');
+      const kc = ['--kubeconfig', cluster().kubeconfig];
+      // Helm 4 applies crds/ server-side: on a cluster where someone else manages the CRD, leave it to them.
+      const crdExists = (await cluster().kubectl(['get', 'crd', 'apisecuritypolicies.aspen.dev'])).code === 0;
+      const install = await run(helm, [
+        'install',
+        'aspen',
+        path.join(dir, previous ?? ''),
+        '-n',
+        ns,
+        '--create-namespace',
+        ...(crdExists ? ['--skip-crds'] : []),
+        ...kc,
+      ]);
+      expect(install.code, install.stderr).to.equal(0);
+      const upgrade = await run(helm, ['upgrade', 'aspen', chartDir(), '-n', ns, ...kc]);
+      expect(upgrade.code, upgrade.stderr).to.equal(0);
+      const status = await run(helm, ['status', 'aspen', '-n', ns, '-o', 'json', ...kc]);
+      const info = JSON.parse(status.stdout) as { info: { status: string }; version: number };
+      expect(info.info.status).to.equal('deployed');
+      expect(info.version).to.equal(2);
+    });
+  });
+
   describe('kubectl apply -f deploy/aspen.yaml', () => {
     before(async () => {
       await cluster().kubectlOk([
@@ -101,38 +137,5 @@ describe('e2e: deploy/aspen.yaml and the chart on a real API server', function (
         expect(r.stdout.trim()).to.equal('no');
       });
     }
-  });
-
-  describe('helm install of the previous chart version, then helm upgrade to this one', () => {
-    const ns = 'e2e-helm';
-    after(async () => {
-      const { helm } = await k8sCli();
-      await run(helm, ['uninstall', 'aspen', '-n', ns, '--kubeconfig', cluster().kubeconfig]);
-      await uninstallAspen(ns);
-    });
-
-    it('installs, upgrades and keeps the release deployed', async () => {
-      const { helm } = await k8sCli();
-      const dir = path.join(repoRoot(), 'test', 'fixtures', 'chart', 'previous');
-      const previous = readdirSync(dir).find((f) => f.endsWith('.tgz'));
-      expect(previous, `a packaged previous chart in ${dir}`).to.be.a('string');
-      const kc = ['--kubeconfig', cluster().kubeconfig];
-      const install = await run(helm, [
-        'install',
-        'aspen',
-        path.join(dir, previous ?? ''),
-        '-n',
-        ns,
-        '--create-namespace',
-        ...kc,
-      ]);
-      expect(install.code, install.stderr).to.equal(0);
-      const upgrade = await run(helm, ['upgrade', 'aspen', chartDir(), '-n', ns, ...kc]);
-      expect(upgrade.code, upgrade.stderr).to.equal(0);
-      const status = await run(helm, ['status', 'aspen', '-n', ns, '-o', 'json', ...kc]);
-      const info = JSON.parse(status.stdout) as { info: { status: string }; version: number };
-      expect(info.info.status).to.equal('deployed');
-      expect(info.version).to.equal(2);
-    });
   });
 });

@@ -29,7 +29,14 @@ describe('e2e: the ApiSecurityPolicy CRD on a real API server', function () {
 
   before(async () => {
     const c = cluster();
-    await c.kubectlOk(['apply', '--server-side', '--field-manager=e2e', '-f', path.join(repoRoot(), 'crds')]);
+    await c.kubectlOk([
+      'apply',
+      '--server-side',
+      '--force-conflicts',
+      '--field-manager=e2e',
+      '-f',
+      path.join(repoRoot(), 'crds'),
+    ]);
     await c.kubectlOk([
       'wait',
       '--for=condition=Established',
