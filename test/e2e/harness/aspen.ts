@@ -20,7 +20,8 @@ export interface Aspen {
 export async function controllerMissing(): Promise<string | undefined> {
   const r = await run(process.execPath, [path.join(repoRoot(), 'bin', 'aspen.js'), 'controller', '--help']);
   if (r.code === 0 && r.stdout.includes('--webhook-listen')) return undefined;
-  return `\`aspen controller\` is not in this build yet (exit ${r.code}: ${(r.stderr || r.stdout).trim().split('\n')[0]})`;
+  const first = (r.stderr || r.stdout).trim().split('\n')[0] ?? '';
+  return `the CLI has no \`aspen controller\` with the contract's flags yet (\`aspen controller --help\` exit ${r.code}: ${first})`;
 }
 
 /** Options of {@link startAspen}. */
