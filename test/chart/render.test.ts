@@ -24,6 +24,7 @@ interface Webhook {
     service: { name: string; namespace: string; path: string; port: number };
   };
   namespaceSelector?: { matchExpressions: { key: string; operator: string; values: string[] }[] };
+  objectSelector?: unknown;
 }
 
 const webhooks = (o: K8sObject): Webhook[] => o.webhooks as Webhook[];
@@ -102,10 +103,12 @@ describe('chart: helm template with default values', function () {
     }
   });
 
-  it('injects with failurePolicy Fail, a timeout of at most 10 s, never in kube-system or aspen-system', () => {
+  it('injects opted-in pods with failurePolicy Fail, a timeout of at most 10 s, never in kube-system or aspen-system', () => {
     const [byNamespace, byPod] = webhooks(find(objects, 'MutatingWebhookConfiguration', 'aspen-injector'));
     expect(byNamespace?.failurePolicy).to.equal('Fail');
-    expect(byPod?.failurePolicy).to.equal('Ignore');
+    expect(byPod?.failurePolicy).to.equal('Fail');
+    // Only opted-in pods reach aspen, so Fail never blocks the rest of the cluster.
+    expect(byPod).to.have.deep.property('objectSelector', { matchLabels: { 'aspen.dev/inject': 'enabled' } });
     for (const w of [byNamespace, byPod]) {
       expect(w?.timeoutSeconds).to.be.at.most(10);
       const names = w?.namespaceSelector?.matchExpressions.find(
@@ -211,7 +214,7 @@ describe('chart: helm template with HA, Redis and cert-manager values', function
       const names = w.namespaceSelector?.matchExpressions.find(
         (e) => e.key === 'kubernetes.io/metadata.name',
       );
-      expect(names?.values).to.deep.equal(['kube-system', 'aspen-system', 'monitoring', 'cert-manager']);
+      expect(names?.values).to.deep.equal(['aspen-system', 'cert-manager', 'kube-system', 'monitoring']);
       expect(w.timeoutSeconds).to.equal(5);
     }
   });

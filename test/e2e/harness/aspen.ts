@@ -88,7 +88,7 @@ export function loopbackWebhooks(port: number, namespace: string): string {
         ...common,
         name: 'namespace.inject.aspen.dev',
         failurePolicy: 'Fail',
-        reinvocationPolicy: 'IfNeeded',
+        reinvocationPolicy: 'Never',
         clientConfig: { url: `https://127.0.0.1:${port}/inject` },
         rules: [
           {
