@@ -22,6 +22,11 @@ if [[ -z "$k8s_version" || -z "$etcd_version" ]]; then
   exit 1
 fi
 
+if ! command -v go > /dev/null; then
+  echo "build-k8s: Go is not on PATH; it builds etcd and kube-apiserver once (Go 1.25 or newer, the Go module proxy)" >&2
+  exit 1
+fi
+
 k8s_dir="$cache/kubernetes-$k8s_version"
 etcd_dir="$cache/etcd-$etcd_version"
 mkdir -p "$k8s_dir" "$etcd_dir"
@@ -39,7 +44,7 @@ build() { # build <module dir> <output> <package> <ldflags>
   fi
   local start=$SECONDS
   echo "build-k8s: building $pkg -> $out" >&2
-  (cd "$dir" && CGO_ENABLED=0 go build -trimpath -ldflags "$ldflags" -o "$out.tmp" "$pkg")
+  (cd "$dir" && CGO_ENABLED=0 go build -trimpath -buildvcs=false -ldflags "$ldflags" -o "$out.tmp" "$pkg")
   mv "$out.tmp" "$out"
   echo "build-k8s: built $out in $((SECONDS - start))s" >&2
 }
