@@ -51,7 +51,12 @@ describe('the ApiSecurityPolicy CRD', () => {
     const missing: string[] = [];
     walk(specSchema(), '', (node, path) => {
       // Scalar list items and map values are described by their list or map.
-      const described = path === '' || path.endsWith('{}') || (path.endsWith('[]') && node.type !== 'object');
+      // metadata may carry nothing but its type: the API server refuses a description there.
+      const described =
+        path === '' ||
+        path === '.metadata' ||
+        path.endsWith('{}') ||
+        (path.endsWith('[]') && node.type !== 'object');
       if (!described && typeof node.description !== 'string') missing.push(path);
     });
     expect(missing).to.deep.equal([]);

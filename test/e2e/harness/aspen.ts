@@ -1,0 +1,134 @@
+/**
+ * Runs `aspen controller` from this repository (node bin/aspen.js) against the e2e cluster, every port on loopback,
+ * and registers aspen's webhooks with clientConfig.url on loopback (there is no Service routing on a cluster
+ * without nodes). Tests that need the controller skip, with the reason, while the command does not exist.
+ */
+import path from 'node:path';
+import { stringify } from 'yaml';
+import { repoRoot, run } from '../../../scripts/k8s/chart.js';
+import { freePort, type Cluster } from './cluster.js';
+import { startProcess, type Proc } from './process.js';
+
+/** A running controller replica and its loopback ports. */
+export interface Aspen {
+  replicaId: string;
+  proc: Proc;
+  ports: { xds: number; webhook: number; metrics: number; health: number };
+}
+
+/** Why `aspen controller` cannot run yet, or undefined when it can. */
+export async function controllerMissing(): Promise<string | undefined> {
+  const r = await run(process.execPath, [path.join(repoRoot(), 'bin', 'aspen.js'), 'controller', '--help']);
+  if (r.code === 0 && r.stdout.includes('--webhook-listen')) return undefined;
+  const first = (r.stderr || r.stdout).trim().split('\n')[0] ?? '';
+  return `the CLI has no \`aspen controller\` with the contract's flags yet (\`aspen controller --help\` exit ${r.code}: ${first})`;
+}
+
+/** Options of {@link startAspen}. */
+export interface AspenOptions {
+  cluster: Cluster;
+  replicaId: string;
+  /** aspen's own namespace. */
+  namespace: string;
+  /** Webhook port; a fixed one lets a restarted replica serve the registered URL again. */
+  webhookPort?: number;
+  /** Leader election timings (short in tests). */
+  lease?: { duration: string; renew: string; retry: string };
+}
+
+/** Starts one controller replica with every listener on loopback. */
+export async function startAspen(opts: AspenOptions): Promise<Aspen> {
+  const ports = {
+    xds: await freePort(),
+    webhook: opts.webhookPort ?? (await freePort()),
+    metrics: await freePort(),
+    health: await freePort(),
+  };
+  const lease = opts.lease ?? { duration: '15s', renew: '10s', retry: '2s' };
+  const proc = startProcess({
+    name: `aspen-${opts.replicaId}`,
+    command: process.execPath,
+    args: [
+      path.join(repoRoot(), 'bin', 'aspen.js'),
+      'controller',
+      `--kubeconfig=${opts.cluster.kubeconfig}`,
+      `--namespace=${opts.namespace}`,
+      `--replica-id=${opts.replicaId}`,
+      `--xds-listen=127.0.0.1:${ports.xds}`,
+      `--webhook-listen=127.0.0.1:${ports.webhook}`,
+      '--webhook-cert-source=self',
+      `--metrics-listen=127.0.0.1:${ports.metrics}`,
+      `--health-listen=127.0.0.1:${ports.health}`,
+      '--leader-elect',
+      `--lease-duration=${lease.duration}`,
+      `--renew-deadline=${lease.renew}`,
+      `--retry-period=${lease.retry}`,
+      '--log-format=json',
+      '--log-level=debug',
+    ],
+    log: path.join(opts.cluster.dir, `aspen-${opts.replicaId}.log`),
+  });
+  return { replicaId: opts.replicaId, proc, ports };
+}
+
+/** The chart's webhook configurations, pointed at a loopback URL instead of the Service (no caBundle: aspen patches it). */
+export function loopbackWebhooks(port: number, namespace: string): string {
+  const common = {
+    admissionReviewVersions: ['v1'],
+    sideEffects: 'None',
+    timeoutSeconds: 10,
+    matchPolicy: 'Equivalent',
+  };
+  const injector = {
+    apiVersion: 'admissionregistration.k8s.io/v1',
+    kind: 'MutatingWebhookConfiguration',
+    metadata: { name: 'aspen-injector', labels: { 'app.kubernetes.io/name': 'aspen' } },
+    webhooks: [
+      {
+        ...common,
+        name: 'namespace.inject.aspen.dev',
+        failurePolicy: 'Fail',
+        reinvocationPolicy: 'Never',
+        clientConfig: { url: `https://127.0.0.1:${port}/inject` },
+        rules: [
+          {
+            apiGroups: [''],
+            apiVersions: ['v1'],
+            operations: ['CREATE'],
+            resources: ['pods'],
+            scope: 'Namespaced',
+          },
+        ],
+        namespaceSelector: {
+          matchExpressions: [
+            { key: 'aspen.dev/inject', operator: 'In', values: ['enabled'] },
+            { key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: ['kube-system', namespace] },
+          ],
+        },
+      },
+    ],
+  };
+  const validator = {
+    apiVersion: 'admissionregistration.k8s.io/v1',
+    kind: 'ValidatingWebhookConfiguration',
+    metadata: { name: 'aspen-validator', labels: { 'app.kubernetes.io/name': 'aspen' } },
+    webhooks: [
+      {
+        ...common,
+        name: 'validate.aspen.dev',
+        failurePolicy: 'Ignore',
+        clientConfig: { url: `https://127.0.0.1:${port}/validate` },
+        rules: [
+          {
+            apiGroups: ['aspen.dev'],
+            apiVersions: ['*'],
+            operations: ['CREATE', 'UPDATE'],
+            resources: ['apisecuritypolicies'],
+            scope: 'Namespaced',
+          },
+        ],
+      },
+    ],
+  };
+  return `${stringify(injector)}---\n${stringify(validator)}`;
+}
