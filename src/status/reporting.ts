@@ -68,8 +68,8 @@ export interface PublishedBuild {
   proxies: readonly ProxyIR[];
   /** The translator's statuses of every policy. */
   statuses: readonly PolicyStatus[];
-  /** The valid policies (translate's `policies`), for the NetworkPolicies. */
-  policies: readonly ApiSecurityPolicy[];
+  /** The valid policies (translate's `policies`), for the NetworkPolicies; absent: NetworkPolicies are left alone. */
+  policies?: readonly ApiSecurityPolicy[];
   /** Proxy keys whose build failed (they keep their previous snapshot). */
   failed: readonly { proxyKey: string }[];
   /** Proxy keys removed. */
@@ -94,6 +94,7 @@ export class StatusReporting {
   private timer: TimerHandle | undefined;
   private reconciling: Promise<void> | undefined;
   private reconcileAgain = false;
+  private havePolicies = false;
 
   /** Builds every part; nothing talks to the API before {@link start}. */
   constructor(options: StatusReportingOptions) {
@@ -164,7 +165,6 @@ export class StatusReporting {
   published(build: PublishedBuild): void {
     this.ledger.record(publishRecordFrom(build));
     this.statuses = build.statuses;
-    this.policies = build.policies;
     const keys = new Set(build.statuses.map((s) => `${s.namespace}/${s.name}`));
     for (const gone of [...this.known].filter((k) => !keys.has(k))) {
       const [namespace = '', name = ''] = gone.split('/');
@@ -173,6 +173,9 @@ export class StatusReporting {
     this.known = keys;
     this.publisher.changed();
     this.schedule();
+    if (build.policies === undefined) return;
+    this.policies = build.policies;
+    this.havePolicies = true;
     this.reconcileNetworkPolicies();
   }
 
@@ -209,7 +212,7 @@ export class StatusReporting {
   }
 
   private reconcileNetworkPolicies(): void {
-    if (this.options.networkPolicies === false || !this.options.isLeader()) return;
+    if (this.options.networkPolicies === false || !this.havePolicies || !this.options.isLeader()) return;
     if (this.reconciling !== undefined) {
       this.reconcileAgain = true;
       return;
