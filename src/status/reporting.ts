@@ -95,6 +95,7 @@ export class StatusReporting {
   private reconciling: Promise<void> | undefined;
   private reconcileAgain = false;
   private havePolicies = false;
+  private reportsListed = false;
 
   /** Builds every part; nothing talks to the API before {@link start}. */
   constructor(options: StatusReportingOptions) {
@@ -150,6 +151,8 @@ export class StatusReporting {
   async start(): Promise<void> {
     this.publisher.start();
     await this.collector.start();
+    this.reportsListed = true;
+    this.schedule();
   }
 
   /** Stops everything and deletes this replica's report. */
@@ -197,9 +200,10 @@ export class StatusReporting {
     await this.writer.idle();
   }
 
-  /** Recomputes and writes every status now (what the coalescing timer runs). */
+  /** Recomputes and writes every status now (what the coalescing timer runs); nothing before the reports are listed. */
   recompute(): void {
-    if (!this.options.isLeader()) return;
+    // Before every replica's report has been listed, proxies elsewhere would look absent (a NoProxies flap).
+    if (!this.options.isLeader() || !this.reportsListed) return;
     this.writer.update(aggregateStatuses(this.statuses, this.collector.live()));
   }
 
