@@ -178,6 +178,9 @@ describe('aspen controller (fake API server, real client-node)', () => {
       expect(status.details).to.not.include('forged-token');
     }
     expect(connected).to.deep.equal([]);
+    const logged = JSON.stringify(logs);
+    for (const token of ['forged-token', 'frontend-token', 'orders-token'])
+      expect(logged).to.not.include(token);
   });
 
   it('takes the endpoint fast path for EndpointSlice changes: no rebuild, no translation', async () => {
