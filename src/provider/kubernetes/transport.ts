@@ -40,9 +40,15 @@ export interface KubeTransport {
   ): Promise<WatchHandle>;
 }
 
-/** A plain-JSON copy of an object with its type set (typed client models and Dates become JSON). */
+/**
+ * A plain-JSON copy of an object with its type set (typed client models and Dates become JSON), without
+ * `metadata.managedFields` (often the larger part of an object, never read).
+ */
 function plain(kind: WatchedKind, object: unknown): RawObject {
   const copy = JSON.parse(JSON.stringify(object)) as RawObject;
+  const metadata = copy['metadata'];
+  if (typeof metadata === 'object' && metadata !== null)
+    delete (metadata as Record<string, unknown>)['managedFields'];
   return { ...copy, apiVersion: kind.apiVersion, kind: kind.kind };
 }
 
