@@ -22,14 +22,16 @@ describe('kubernetes provider transport (client-node)', () => {
     ['configMaps', 'v1', 'ConfigMap'],
     ['policies', 'aspen.dev/v1alpha1', 'ApiSecurityPolicy'],
   ] as const) {
-    it(`lists ${k}s page by page (typed and untyped list answers), typed plain JSON`, async () => {
+    it(`lists ${k}s page by page (typed and untyped list answers), typed plain JSON without managedFields`, async () => {
       const count = 2 * LIST_PAGE_SIZE + 1;
+      const managedFields = [{ manager: 'kubectl', operation: 'Update' }];
       for (let i = 0; i < count; i++)
-        api.put({ apiVersion, kind: k, metadata: { name: `o${i}`, namespace: 'ns' } });
+        api.put({ apiVersion, kind: k, metadata: { name: `o${i}`, namespace: 'ns', managedFields } });
       const listed = await clientNodeTransport(api.kubeConfig).list(kind(name));
       expect(listed.items).to.have.length(count);
       expect(listed.resourceVersion).to.equal(api.store.currentVersion());
       expect(listed.items[0]).to.include({ apiVersion, kind: k });
+      expect(listed.items[0]?.['metadata']).to.not.have.property('managedFields');
       const pages = api.requests.filter(
         (r) => r.method === 'GET' && r.query['limit'] === String(LIST_PAGE_SIZE),
       );
