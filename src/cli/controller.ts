@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { KubeConfig } from '@kubernetes/client-node';
 import { Registry } from 'prom-client';
-import { startController } from '../controller/app.js';
+import { defaultExtensions, startController } from '../controller/app.js';
 import type { ControllerApp } from '../controller/app.js';
 import type { ExtensionFactory } from '../controller/extension.js';
 import { createLogger, isLogLevel } from '../log.js';
@@ -32,7 +32,7 @@ export interface ControllerRuntime {
   environment?: FlagEnvironment;
   /** Called once the app is started. */
   onStarted?: (app: ControllerApp) => void;
-  /** The extensions to run, given the webhook flags; default the app's (status reporting). */
+  /** The extensions to run, given the webhook flags; default {@link controllerExtensions}. */
   extensions?: (webhook: WebhookFlags) => readonly ExtensionFactory[];
 }
 
@@ -57,6 +57,14 @@ function logger(flags: ControllerCliOptions, io: CliIO, runtime: ControllerRunti
   });
 }
 
+/**
+ * The extensions `aspen controller` runs: the app's defaults (status reporting, NetworkPolicies). The admission
+ * webhook server joins here as an extension built from `resolved.webhook` (`--webhook-*` flags).
+ */
+export function controllerExtensions(resolved: ResolvedControllerFlags): ExtensionFactory[] {
+  return defaultExtensions(resolved.options);
+}
+
 /** Starts the app, or logs why it could not start. */
 async function start(
   flags: ControllerCliOptions,
@@ -65,12 +73,12 @@ async function start(
 ): Promise<ControllerApp | undefined> {
   try {
     const kubeConfig = loadKubeConfig(flags.kubeconfig, env.environment.env);
-    const extensions = env.runtime.extensions?.(resolved.webhook);
+    const extensions = env.runtime.extensions?.(resolved.webhook) ?? controllerExtensions(resolved);
     return await startController(resolved.options, {
       kubeConfig,
       logger: env.log,
       registry: new Registry(),
-      ...(extensions === undefined ? {} : { extensions }),
+      extensions,
     });
   } catch (error) {
     env.log.error({ err: error }, 'aspen controller could not start');

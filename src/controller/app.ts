@@ -34,6 +34,7 @@ import { combineEvents } from './extension.js';
 import type { ControllerContext, ControllerExtension, ExtensionFactory } from './extension.js';
 import { statusExtension } from '../status/extension.js';
 import { Leadership } from './leadership.js';
+import { registerControllerMetrics } from './metrics.js';
 import { defaultXdsDnsNames } from './options.js';
 import type { ControllerDeps, ControllerOptions } from './options.js';
 
@@ -240,6 +241,7 @@ async function buildCore(options: ControllerOptions, deps: ControllerDeps): Prom
       onBuilt({ logger, extensions }, report);
     },
   });
+  registerControllerMetrics(deps.registry, source, runner);
   const tls = makeTls(options, env, ca);
   const xds = new XdsServer(ads, logger.child({ component: 'xds' }));
   return { clock: env.clock, logger, cache, source, runner, secrets, tls, xds, leadership, extensions, ca };

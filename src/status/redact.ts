@@ -12,8 +12,10 @@ const PATTERNS: readonly RegExp[] = [
   /-----BEGIN [A-Z0-9 ]+-----[\s\S]*?(-----END [A-Z0-9 ]+-----|$)/g,
   // Inline data sources in proto text or JSON form: inline_bytes / inline_string / inlineBytes / inlineString.
   /(inline_?(?:bytes|string)["']?\s*[:=]\s*)("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|\S+)/gi,
-  // HTTP credentials.
-  /((?:authorization|bearer|x-api-key|api[_-]?key|token|password|secret)["']?\s*[:=]?\s*)("(?:[^"\\]|\\.)*"|[A-Za-z0-9._~+/=-]{8,})/gi,
+  // Bearer tokens.
+  /(\bbearer\s+)([A-Za-z0-9._~+/=-]+)/gi,
+  // Credential-looking fields: `<name>: <value>` or `<name>=<value>`.
+  /(\b(?:authorization|x-api-key|api[_-]?key|token|password|secret)["']?\s*[:=]\s*)("(?:[^"\\]|\\.)*"|[^\s,;}]+)/gi,
 ];
 
 /** `text` with PEM blocks, inline data sources and credential-looking values replaced by {@link REDACTED}. */

@@ -68,8 +68,8 @@ export interface PublishedBuild {
   proxies: readonly ProxyIR[];
   /** The translator's statuses of every policy. */
   statuses: readonly PolicyStatus[];
-  /** The valid policies (translate's `policies`), for the NetworkPolicies. */
-  policies: readonly ApiSecurityPolicy[];
+  /** The valid policies (translate's `policies`), for the NetworkPolicies; absent: NetworkPolicies are left alone. */
+  policies?: readonly ApiSecurityPolicy[];
   /** Proxy keys whose build failed (they keep their previous snapshot). */
   failed: readonly { proxyKey: string }[];
   /** Proxy keys removed. */
@@ -94,6 +94,8 @@ export class StatusReporting {
   private timer: TimerHandle | undefined;
   private reconciling: Promise<void> | undefined;
   private reconcileAgain = false;
+  private havePolicies = false;
+  private reportsListed = false;
 
   /** Builds every part; nothing talks to the API before {@link start}. */
   constructor(options: StatusReportingOptions) {
@@ -149,6 +151,8 @@ export class StatusReporting {
   async start(): Promise<void> {
     this.publisher.start();
     await this.collector.start();
+    this.reportsListed = true;
+    this.schedule();
   }
 
   /** Stops everything and deletes this replica's report. */
@@ -164,7 +168,6 @@ export class StatusReporting {
   published(build: PublishedBuild): void {
     this.ledger.record(publishRecordFrom(build));
     this.statuses = build.statuses;
-    this.policies = build.policies;
     const keys = new Set(build.statuses.map((s) => `${s.namespace}/${s.name}`));
     for (const gone of [...this.known].filter((k) => !keys.has(k))) {
       const [namespace = '', name = ''] = gone.split('/');
@@ -173,6 +176,9 @@ export class StatusReporting {
     this.known = keys;
     this.publisher.changed();
     this.schedule();
+    if (build.policies === undefined) return;
+    this.policies = build.policies;
+    this.havePolicies = true;
     this.reconcileNetworkPolicies();
   }
 
@@ -194,9 +200,10 @@ export class StatusReporting {
     await this.writer.idle();
   }
 
-  /** Recomputes and writes every status now (what the coalescing timer runs). */
+  /** Recomputes and writes every status now (what the coalescing timer runs); nothing before the reports are listed. */
   recompute(): void {
-    if (!this.options.isLeader()) return;
+    // Before every replica's report has been listed, proxies elsewhere would look absent (a NoProxies flap).
+    if (!this.options.isLeader() || !this.reportsListed) return;
     this.writer.update(aggregateStatuses(this.statuses, this.collector.live()));
   }
 
@@ -209,7 +216,7 @@ export class StatusReporting {
   }
 
   private reconcileNetworkPolicies(): void {
-    if (this.options.networkPolicies === false || !this.options.isLeader()) return;
+    if (this.options.networkPolicies === false || !this.havePolicies || !this.options.isLeader()) return;
     if (this.reconciling !== undefined) {
       this.reconcileAgain = true;
       return;

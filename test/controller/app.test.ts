@@ -45,6 +45,17 @@ function httpStatus(port: number, path: string): Promise<number> {
   });
 }
 
+function httpBody(port: number, path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    get({ host: '127.0.0.1', port, path }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve(body));
+    }).on('error', reject);
+  });
+}
+
 /** TLS trusting the workload CA, plus the bearer token (when given) on every call. */
 function proxyCredentials(
   app: ControllerApp,
@@ -127,6 +138,9 @@ describe('aspen controller (fake API server, real client-node)', () => {
     await started.serving;
     expect(await httpStatus(started.healthPort, '/readyz')).to.equal(200);
     expect(started.cache.proxyKeys()).to.deep.equal(['shop/frontend', 'shop/orders', 'shop/payments']);
+    const metrics = await httpBody(started.metricsPort, '/metrics');
+    expect(metrics).to.include('aspen_informer_synced{kind="endpointSlices"} 1');
+    expect(metrics).to.include('aspen_informer_lists{kind="endpointSlices"} 1');
   });
 
   it('serves an authenticated proxy and follows policy changes into its snapshot', async () => {
@@ -164,6 +178,9 @@ describe('aspen controller (fake API server, real client-node)', () => {
       expect(status.details).to.not.include('forged-token');
     }
     expect(connected).to.deep.equal([]);
+    const logged = JSON.stringify(logs);
+    for (const token of ['forged-token', 'frontend-token', 'orders-token'])
+      expect(logged).to.not.include(token);
   });
 
   it('takes the endpoint fast path for EndpointSlice changes: no rebuild, no translation', async () => {

@@ -1,12 +1,8 @@
-/**
- * The status extension's glue: BuildReports without `policies`/`failed` fall back to the provider's stored policies
- * and the check problems; leadership gained reconciles the segmentation NetworkPolicies.
- */
-import { expect } from 'chai';
+/** The status extension's glue: a BuildReport's translation is recorded; leadership gained reconciles NetworkPolicies. */
 import type { ControllerContext } from '../../src/controller/extension.js';
 import type { ProxyIR } from '../../src/ir/index.js';
 import type { BuildReport } from '../../src/serve/runner.js';
-import { failedFromProblems, statusExtension } from '../../src/status/extension.js';
+import { statusExtension } from '../../src/status/extension.js';
 import { SnapshotCache } from '../../src/xds/cache/cache.js';
 import { silentLogger } from '../../src/xds/server/types.js';
 import { FakeTimers } from '../serve/fixtures.js';
@@ -27,23 +23,10 @@ function report(
 }
 
 describe('status extension', () => {
-  it('reads failed proxy keys from check problems', () => {
-    const r = report({
-      outcome: 'check_error',
-      problems: ['shop/orders: Listener.name: too short', 'shop/orders: x', 'shop/cart: y'],
-    });
-    expect(failedFromProblems(r)).to.deep.equal(['shop/cart', 'shop/orders']);
-    expect(failedFromProblems(report({}))).to.deep.equal([]);
-  });
-
-  it('reconciles NetworkPolicies from the stored policies once leading', async () => {
+  it('records each rebuild and reconciles its NetworkPolicies once leading', async () => {
     const api = await startFakeApiServer();
     const time = new FakeTimers();
     let started: () => void = () => undefined;
-    const raw = {
-      metadata: { name: 'orders-api', namespace: 'shop', uid: 'u1', generation: 1 },
-      spec: { selector: {}, segmentation: { allowFrom: [{}] } },
-    };
     const context = {
       kubeConfig: api.kubeConfig,
       namespace: 'aspen-system',
@@ -51,7 +34,6 @@ describe('status extension', () => {
       clock: time,
       timers: time,
       logger: silentLogger,
-      source: { store: () => [raw] },
       cache: new SnapshotCache(),
       isLeader: () => true,
       onLeadership: (s: () => void) => {
@@ -62,8 +44,18 @@ describe('status extension', () => {
     try {
       await extension.start?.();
       const proxy = { key: 'shop/orders', policies: ['shop/orders-api'], ports: [] } as unknown as ProxyIR;
-      // An older runner's translation without `policies`/`failed`: the extension falls back to the stored policies.
-      const translation = { statuses: [validStatus('shop/orders-api', 1, 1)], proxies: [proxy] };
+      const policy = {
+        apiVersion: 'aspen.dev/v1alpha1',
+        kind: 'ApiSecurityPolicy',
+        metadata: { name: 'orders-api', namespace: 'shop', uid: 'u1' },
+        spec: { selector: {}, segmentation: { allowFrom: [{}] } },
+      };
+      const translation = {
+        statuses: [validStatus('shop/orders-api', 1, 1)],
+        proxies: [proxy],
+        policies: [policy],
+        failed: [],
+      };
       extension.onBuilt?.(report({}, translation));
       started();
       await eventually(

@@ -113,4 +113,40 @@ describe('status reporting (one replica, fake API server)', () => {
       'report deleted on stop',
     ).to.equal(undefined);
   });
+
+  it('leaves existing NetworkPolicies alone when it gains leadership before its first translation', async () => {
+    api.put({
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: {
+        name: 'aspen-seg-orders-api',
+        namespace: 'shop',
+        labels: { 'aspen.dev/managed-by': 'aspen' },
+        annotations: { 'aspen.dev/policy': 'shop/orders-api' },
+      },
+      spec: { podSelector: {}, policyTypes: ['Ingress'], ingress: [] },
+    });
+    const time = new FakeTimers();
+    const reporting = new StatusReporting({
+      kubeConfig: api.kubeConfig,
+      namespace: 'aspen-system',
+      replicaId: 'aspen-0',
+      isLeader: () => true,
+      clock: time,
+      timers: time,
+      logger: silentLogger,
+    });
+    await reporting.start();
+    try {
+      reporting.startedLeading();
+      time.advance(1_000);
+      await reporting.settled();
+      expect(api.get('networking.k8s.io/v1', 'NetworkPolicy', 'shop', 'aspen-seg-orders-api')).to.not.equal(
+        undefined,
+      );
+      expect(api.requests.filter((r) => r.path.includes('networkpolicies'))).to.deep.equal([]);
+    } finally {
+      await reporting.stop();
+    }
+  });
 });

@@ -19,6 +19,8 @@ export interface WatchedKind {
   readonly kind: string;
   /** Cluster-wide collection path (list and watch). */
   readonly path: string;
+  /** For custom resources: group and plural (listed with CustomObjectsApi, which keeps the continue token). */
+  readonly custom?: { readonly group: string; readonly version: string; readonly plural: string };
 }
 
 /** Every watched type, in the order the snapshot is assembled. */
@@ -28,6 +30,7 @@ export const WATCHED_KINDS: readonly WatchedKind[] = [
     apiVersion: `${API_GROUP}/v1alpha1`,
     kind: 'ApiSecurityPolicy',
     path: `/apis/${API_GROUP}/v1alpha1/apisecuritypolicies`,
+    custom: { group: API_GROUP, version: 'v1alpha1', plural: 'apisecuritypolicies' },
   },
   { name: 'pods', apiVersion: 'v1', kind: 'Pod', path: '/api/v1/pods' },
   { name: 'services', apiVersion: 'v1', kind: 'Service', path: '/api/v1/services' },

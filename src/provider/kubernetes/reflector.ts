@@ -240,7 +240,9 @@ export class Reflector {
       this.resourceVersion = '';
       return delay;
     }
-    // A clean end (or client timeout) re-watches at once, unless watches keep ending without any event.
+    // client-node's inactivity timeout (30 s without data) is expected on quiet kinds: re-watch at once.
+    if (isTimeout(error)) return 0;
+    // A clean end re-watches at once, unless watches keep ending without any event.
     this.quietEnds = this.sawEvent ? 0 : this.quietEnds + 1;
     return this.quietEnds > 1 ? (this.options.backoff ?? DEFAULT_BACKOFF).initialMs : 0;
   }

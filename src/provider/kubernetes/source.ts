@@ -72,6 +72,11 @@ export class KubernetesSource implements SnapshotSource {
     return [...this.reflectors.values()].every((r) => r.synced);
   }
 
+  /** Whether each type has synced. */
+  syncedKinds(): Record<string, boolean> {
+    return Object.fromEntries([...this.reflectors].map(([name, r]) => [name, r.synced]));
+  }
+
   /** Successful lists per type (1 each after the initial sync; more after relists). */
   lists(): Record<string, number> {
     return Object.fromEntries([...this.reflectors].map(([name, r]) => [name, r.lists]));

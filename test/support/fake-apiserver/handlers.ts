@@ -25,6 +25,10 @@ export interface RestCall {
   readonly body: unknown;
   /** Content-Type (patches). */
   readonly contentType: string;
+  /** `limit` of a list, when given. */
+  readonly limit?: number;
+  /** `continue` of a list, when given. */
+  readonly continueToken?: string;
 }
 
 /** What a handler answers. */
@@ -63,21 +67,39 @@ function scopeNamespace(route: Route): string | undefined {
   return route.allNamespaces || !route.resource.namespaced ? undefined : route.namespace;
 }
 
+/** Remaining items of paginated lists, by continue token (a consistent snapshot per list, as etcd gives). */
+const pages = new Map<string, { items: KubeObject[]; resourceVersion: string }>();
+let nextToken = 0;
+
+/** One page of `items` (all of them without `limit`), with a continue token when more remain. */
+function page(
+  items: KubeObject[],
+  resourceVersion: string,
+  limit: number | undefined,
+): Record<string, unknown> {
+  if (limit === undefined || limit <= 0 || items.length <= limit)
+    return { metadata: { resourceVersion }, items };
+  nextToken += 1;
+  const token = `page-${nextToken}`;
+  pages.set(token, { items: items.slice(limit), resourceVersion });
+  const metadata = { resourceVersion, continue: token, remainingItemCount: items.length - limit };
+  return { metadata, items: items.slice(0, limit) };
+}
+
 function list(ctx: RestContext, call: RestCall): RestAnswer {
   const { resource } = call.route;
+  const head = { apiVersion: apiVersionOf(resource), kind: `${resource.kind}List` };
+  if (call.continueToken !== undefined) {
+    const rest = pages.get(call.continueToken);
+    if (rest === undefined) throw new ApiError(410, 'Expired', 'the provided continue parameter is too old');
+    pages.delete(call.continueToken);
+    return { code: 200, body: { ...head, ...page(rest.items, rest.resourceVersion, call.limit) } };
+  }
   const items = ctx.store
     .list(resource, scopeNamespace(call.route))
     .filter(call.selector)
     .map((obj) => typed(resource, obj));
-  return {
-    code: 200,
-    body: {
-      apiVersion: apiVersionOf(resource),
-      kind: `${resource.kind}List`,
-      metadata: { resourceVersion: ctx.store.currentVersion() },
-      items,
-    },
-  };
+  return { code: 200, body: { ...head, ...page(items, ctx.store.currentVersion(), call.limit) } };
 }
 
 function current(ctx: RestContext, route: Route, name: string): KubeObject {

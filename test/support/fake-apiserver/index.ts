@@ -14,7 +14,8 @@
  * await api.close();
  * ```
  *
- * Serves: list (resourceVersion of the list, labelSelector, fieldSelector on metadata.name/namespace), watch from a
+ * Serves: list (resourceVersion of the list, labelSelector, fieldSelector on metadata.name/namespace, limit/continue
+ * pagination over a snapshot taken at the first page; an unknown continue token is 410), watch from a
  * resourceVersion (ADDED/MODIFIED/DELETED, BOOKMARK on demand, ERROR 410 after compaction), get, create (409
  * AlreadyExists, generateName), update (409 on resourceVersion mismatch), merge/strategic/JSON patch, delete and
  * deletecollection, `/status` subresources (main writes keep status, status writes keep the rest; generation bumps

@@ -106,6 +106,16 @@ interface Parts {
   readonly changed: () => void;
 }
 
+/** `limit` and `continue` of a list request, when given. */
+function paging(url: URL): { limit?: number; continueToken?: string } {
+  const limit = url.searchParams.get('limit');
+  const continueToken = url.searchParams.get('continue');
+  return {
+    ...(limit === null ? {} : { limit: Number(limit) }),
+    ...(continueToken === null ? {} : { continueToken }),
+  };
+}
+
 async function serveRoute(
   parts: Parts,
   req: IncomingMessage,
@@ -142,6 +152,7 @@ async function serveRoute(
     selector,
     body,
     contentType: req.headers['content-type'] ?? '',
+    ...paging(url),
   };
   const answer = handleRest(parts.ctx, call);
   sendJson(res, answer.code, answer.body);
