@@ -28,6 +28,43 @@ describe('aspen dataplane (command)', function () {
     expect(format.stderr).to.include('--log-format').and.include('--listen');
   });
 
+  it('exits 1 and closes its ports when the cluster cannot be read', async () => {
+    const ca = await realCa();
+    const tls = await issueDataplaneTls(ca, { namespace: 'aspen-system' }, { now: () => new Date() });
+    if (!tls.ok) throw new Error(tls.error.message);
+    const dir = await mkdtemp(join(tmpdir(), 'aspen-dataplane-'));
+    try {
+      for (const name of ['tls.crt', 'tls.key', 'ca.crt'] as const)
+        await writeFile(join(dir, name), tls.value[name]);
+      const health = await freePort();
+      const args = [
+        'dataplane',
+        '--tls-dir',
+        dir,
+        '--listen',
+        '127.0.0.1:0',
+        '--metrics-listen',
+        '127.0.0.1:0',
+      ];
+      const run = await runCli([
+        ...args,
+        '--health-listen',
+        `127.0.0.1:${health}`,
+        '--kubeconfig',
+        join(dir, 'none'),
+      ]);
+      expect(run.code).to.equal(1);
+      expect(run.stderr).to.include('could not start');
+      const reached = await fetch(`http://127.0.0.1:${health}/healthz`).then(
+        () => true,
+        () => false,
+      );
+      expect(reached).to.equal(false);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('documents every flag of the chart contract in --help', async () => {
     const help = await runCli(['dataplane', '--help']);
     for (const flag of [
