@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import { Registry } from 'prom-client';
 import { startServeDataplane } from '../../src/dataplane/serve.js';
 import { SERVE_TLS_CHECK_MS } from '../../src/dataplane/serve.js';
-import { dataplaneTlsDue, issueDataplaneTls } from '../../src/dataplane/tls.js';
+import { dataplaneTlsDue, dataplaneTlsSecret, issueDataplaneTls } from '../../src/dataplane/tls.js';
 import { trustBundle } from '../../src/ca/state.js';
 import { FakeTimers, recordingLogger } from '../serve/fixtures.js';
 import type { LogLine } from '../serve/fixtures.js';
@@ -31,6 +31,13 @@ describe('dataplane: TLS certificate', () => {
     );
     expect(dataplaneTlsDue(undefined, now)).to.equal(true);
     expect(dataplaneTlsDue('not a certificate', now)).to.equal(true);
+    const secret = dataplaneTlsSecret('aspen-system', issued.value);
+    expect(secret.metadata).to.deep.equal({
+      name: 'aspen-dataplane-tls',
+      namespace: 'aspen-system',
+      labels: { 'aspen.dev/managed-by': 'aspen' },
+    });
+    expect(Buffer.from(secret.data['ca.crt'], 'base64').toString()).to.equal(issued.value['ca.crt']);
   });
 
   it('aspen serve renews its dataplane certificate in place once it is due', async () => {
