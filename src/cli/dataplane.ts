@@ -195,13 +195,29 @@ async function start(options: DataplaneCliOptions, resolved: Resolved, logger: L
     },
     { logger, registry, clock: systemClock },
   );
-  const endpoints = [
-    await listenHttp(
-      resolved.health,
-      dataplaneHealth(() => dataplane.state.isReady),
-    ),
-    await listenHttp(resolved.metrics, metricsHandler(registry, logger)),
-  ];
+  const endpoints: HttpEndpoint[] = [];
+  try {
+    endpoints.push(
+      await listenHttp(
+        resolved.health,
+        dataplaneHealth(() => dataplane.state.isReady),
+      ),
+    );
+    endpoints.push(await listenHttp(resolved.metrics, metricsHandler(registry, logger)));
+    return { dataplane, feed: await startFeed(options, dataplane, logger), endpoints };
+  } catch (error) {
+    await Promise.all(endpoints.map((e) => e.close()));
+    await dataplane.close();
+    throw error;
+  }
+}
+
+/** The cluster feed, started (its first state built); stopped again when it cannot start. */
+async function startFeed(
+  options: DataplaneCliOptions,
+  dataplane: Dataplane,
+  logger: Logger,
+): Promise<KubeFeed> {
   const feed = new KubeFeed({
     kubeconfig: loadKubeConfig(options.kubeconfig),
     trustDomain: options.trustDomain,
@@ -211,8 +227,13 @@ async function start(options: DataplaneCliOptions, resolved: Resolved, logger: L
     logger: logger.child({ component: 'kube-feed' }),
     resyncMs: Number(options.secretResyncMs),
   });
-  await feed.start();
-  return { dataplane, feed, endpoints };
+  try {
+    await feed.start();
+  } catch (error) {
+    feed.stop();
+    throw error;
+  }
+  return feed;
 }
 
 /** Runs `aspen dataplane` until shutdown; returns the exit code. */

@@ -139,3 +139,25 @@ export function dataplaneTlsDue(certificatePem: string | undefined, now: Date): 
     return true;
   }
 }
+
+/** The Secret object the controller writes (create or update) in aspen's namespace for the dataplane. */
+export interface DataplaneTlsSecret {
+  apiVersion: 'v1';
+  kind: 'Secret';
+  metadata: { name: string; namespace: string; labels: Record<string, string> };
+  type: 'kubernetes.io/tls';
+  /** base64 of each PEM, as the API stores Secret data. */
+  data: Record<keyof DataplaneTlsData, string>;
+}
+
+/** Secret `aspen-dataplane-tls` holding `data`, labelled as managed by aspen (type kubernetes.io/tls). Pure. */
+export function dataplaneTlsSecret(namespace: string, data: DataplaneTlsData): DataplaneTlsSecret {
+  const b64 = (text: string): string => Buffer.from(text, 'utf8').toString('base64');
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: DATAPLANE_TLS_SECRET, namespace, labels: { 'aspen.dev/managed-by': 'aspen' } },
+    type: 'kubernetes.io/tls',
+    data: { 'tls.crt': b64(data['tls.crt']), 'tls.key': b64(data['tls.key']), 'ca.crt': b64(data['ca.crt']) },
+  };
+}

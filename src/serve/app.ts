@@ -182,11 +182,16 @@ export async function startServe(options: ServeOptions, deps: ServeDeps): Promis
     { health: endpoints[0].port, metrics: endpoints[1].port },
     'health and metrics endpoints listening',
   );
-  await startExtras(extras, options, { ca, ads, logger, registry: deps.registry, clock }, async () => {
-    tls?.stop();
-    secrets.stop();
-    await Promise.all(endpoints.map((e) => e.close()));
-  });
+  await startExtras(
+    extras,
+    options,
+    { ca, ads, logger, registry: deps.registry, clock, timers },
+    async () => {
+      tls?.stop();
+      secrets.stop();
+      await Promise.all(endpoints.map((e) => e.close()));
+    },
+  );
   const credentials = tls?.credentials ?? ServerCredentials.createInsecure();
   return assemble({ options, logger, cache, runner, xds, endpoints, ca, credentials, tls, secrets, extras });
 }

@@ -8,6 +8,7 @@ import { startServeDataplane } from '../dataplane/serve.js';
 import type { ServeDataplane } from '../dataplane/serve.js';
 import type { AdsService } from '../xds/server/ads.js';
 import type { Clock, Logger } from '../xds/server/types.js';
+import type { Timers } from './debounce.js';
 import type { XdsTranslateConfig } from '../xds/translate/config.js';
 import { formatListenAddress } from './address.js';
 import type { ListenAddress } from './address.js';
@@ -54,7 +55,7 @@ export class ServeExtras {
   /** Starts what the options ask for; on failure nothing stays open. */
   async start(
     options: ExtrasOptions,
-    env: { ca: CaState; ads: AdsService; logger: Logger; registry: Registry; clock: Clock },
+    env: { ca: CaState; ads: AdsService; logger: Logger; registry: Registry; clock: Clock; timers: Timers },
   ): Promise<void> {
     this.ads = env.ads;
     if (options.adminListen !== undefined) {

@@ -245,6 +245,17 @@ describe('dataplane: access-log service (ALS over mTLS)', () => {
     expect(await metricValue(dp.registry, 'aspen_requests_total', { decision: 'allow' })).to.equal(1);
   });
 
+  it('a failed rate-limit call is a denial only when it refused the request (Closed limits answer 500)', async () => {
+    const c = await start(true);
+    const failed = (status: number): HTTPAccessLogEntry =>
+      entry({ commonProperties: { responseFlags: { rateLimitServiceError: true } } }, status);
+    await stream(c, [[failed(500), failed(200)]]);
+    expect(audit.map((l) => [l.fields['decision'], l.fields['reason']])).to.deep.equal([
+      ['deny', 'rate-limit-service-error'],
+      ['allow', undefined],
+    ]);
+  });
+
   it("names a workload outside the caller's namespace as unknown", async () => {
     audit.length = 0;
     dp = await testDataplane({ audit: recordingLogger(audit) });

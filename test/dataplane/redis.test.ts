@@ -7,6 +7,9 @@ import { expect } from 'chai';
 import { RedisBackend } from '../../src/dataplane/ratelimit/redis.js';
 import type { RateLimitResponse } from '../../src/gen/envoy/service/ratelimit/v3/rls.js';
 import { recordingLogger } from '../serve/fixtures.js';
+import { trustBundle } from '../../src/ca/state.js';
+import { issueServingCert } from '../../src/xds/sds/serving.js';
+import { silentLogger } from '../../src/xds/server/types.js';
 import type { LogLine } from '../serve/fixtures.js';
 import { realCa, TestClock, testDataplane } from './fixtures.js';
 import type { TestDataplane } from './fixtures.js';
@@ -110,5 +113,78 @@ describe('dataplane: global rate limits with Redis', function () {
     const text = JSON.stringify(lines);
     expect(text).to.not.include('wrong-password-77');
     expect(text).to.not.include(PASSWORD);
+  });
+});
+
+describe('dataplane: global rate limits with Redis over TLS', function () {
+  this.timeout(60000);
+
+  it('counts over TLS (server verified against the CA, name localhost), with AUTH', async () => {
+    const ca = await realCa();
+    const serving = await issueServingCert(ca, { dnsNames: ['localhost'] }, () => new Date());
+    if (!serving.ok) throw new Error(serving.error.message);
+    const bundle = trustBundle(ca, () => new Date());
+    const redis = await startRedis({
+      password: PASSWORD,
+      tls: { cert: serving.value.certificatePem, key: serving.value.privateKeyPem.reveal(), ca: bundle },
+    });
+    const backend = new RedisBackend(
+      {
+        host: '127.0.0.1',
+        port: redis.port,
+        password: PASSWORD,
+        tls: { ca: bundle, servername: 'localhost' },
+        commandTimeoutMs: 2000,
+      },
+      silentLogger,
+    );
+    try {
+      await backend.ready();
+      const spec = { requests: 2, intervalMs: 1000, burst: 1 };
+      const results = [];
+      for (let i = 0; i < 4; i++)
+        results.push((await backend.take({ bucket: 'b', spec, hits: 1 }, 5000)).allowed);
+      expect(results).to.deep.equal([true, true, true, false]);
+    } finally {
+      await backend.close();
+      await redis.stop();
+    }
+  });
+
+  it('refuses a Redis whose certificate the CA did not sign', async () => {
+    const ca = await realCa();
+    const other = await realCa();
+    const serving = await issueServingCert(other, { dnsNames: ['localhost'] }, () => new Date());
+    if (!serving.ok) throw new Error(serving.error.message);
+    const redis = await startRedis({
+      tls: {
+        cert: serving.value.certificatePem,
+        key: serving.value.privateKeyPem.reveal(),
+        ca: trustBundle(other, () => new Date()),
+      },
+    });
+    const backend = new RedisBackend(
+      {
+        host: '127.0.0.1',
+        port: redis.port,
+        tls: { ca: trustBundle(ca, () => new Date()), servername: 'localhost' },
+      },
+      silentLogger,
+    );
+    try {
+      let error: unknown;
+      await backend.ready(1500).catch((e: unknown) => (error = e));
+      expect(error).to.be.instanceOf(Error);
+      const taken = await backend
+        .take({ bucket: 'b', spec: { requests: 1, intervalMs: 1000, burst: 0 }, hits: 1 }, 0)
+        .then(
+          () => 'taken',
+          () => 'refused',
+        );
+      expect(taken).to.equal('refused');
+    } finally {
+      await backend.close();
+      await redis.stop();
+    }
   });
 });

@@ -2,7 +2,7 @@
 // `stop()`. Installs Debian's redis-server through scripts/test-services.sh when it is missing.
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -62,23 +62,44 @@ function waitReady(child: ChildProcess): Promise<void> {
   });
 }
 
-/** Starts redis-server; `password` turns on AUTH (requirepass). */
-export async function startRedis(options: { password?: string } = {}): Promise<TestRedis> {
+/** PEM material of a TLS-only Redis. */
+export interface RedisTls {
+  /** Server certificate chain. */
+  cert: string;
+  /** Server key. */
+  key: string;
+  /** CA bundle (client certificates are not required). */
+  ca: string;
+}
+
+/** The TLS arguments (files written into `dir`); plaintext is turned off. */
+async function tlsArgs(dir: string, port: number, tls: RedisTls): Promise<string[]> {
+  await writeFile(join(dir, 'cert.pem'), tls.cert);
+  await writeFile(join(dir, 'key.pem'), tls.key);
+  await writeFile(join(dir, 'ca.pem'), tls.ca);
+  return [
+    '--port',
+    '0',
+    '--tls-port',
+    String(port),
+    '--tls-cert-file',
+    join(dir, 'cert.pem'),
+    '--tls-key-file',
+    join(dir, 'key.pem'),
+    '--tls-ca-cert-file',
+    join(dir, 'ca.pem'),
+    '--tls-auth-clients',
+    'no',
+  ];
+}
+
+/** Starts redis-server; `password` turns on AUTH (requirepass); `tls` serves TLS only. */
+export async function startRedis(options: { password?: string; tls?: RedisTls } = {}): Promise<TestRedis> {
   ensureRedisInstalled();
   const dir = await mkdtemp(join(tmpdir(), 'aspen-redis-'));
   const port = await freePort();
-  const args = [
-    '--port',
-    String(port),
-    '--bind',
-    '127.0.0.1',
-    '--save',
-    '',
-    '--appendonly',
-    'no',
-    '--dir',
-    dir,
-  ];
+  const listen = options.tls === undefined ? ['--port', String(port)] : await tlsArgs(dir, port, options.tls);
+  const args = [...listen, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir];
   if (options.password !== undefined) args.push('--requirepass', options.password);
   const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   try {

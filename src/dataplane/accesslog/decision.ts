@@ -73,10 +73,15 @@ function flagDecision(entry: HTTPAccessLogEntry): DecisionInfo | undefined {
   const flags = entry.commonProperties?.responseFlags;
   if (flags === undefined) return undefined;
   if (flags.unauthorizedDetails !== undefined) return withRule('deny', 'api-key', undefined);
-  if (!flags.rateLimited && !flags.rateLimitServiceError) return undefined;
-  const limited = namespaceOf(entry, ACCESS_LOG_CONTRACT.rateLimitNamespace);
-  const reason = flags.rateLimitServiceError ? 'rate-limit-service-error' : 'rate-limit';
-  return withRule('rate-limited', reason, text(limited['rule']));
+  if (flags.rateLimited) {
+    const limited = namespaceOf(entry, ACCESS_LOG_CONTRACT.rateLimitNamespace);
+    return withRule('rate-limited', 'rate-limit', text(limited['rule']));
+  }
+  // A failed rate-limit call refuses the request (500) only for Closed limits; Open ones let it through.
+  if (flags.rateLimitServiceError && entry.response?.responseCode === 500) {
+    return withRule('deny', 'rate-limit-service-error', undefined);
+  }
+  return undefined;
 }
 
 function detailsDecision(entry: HTTPAccessLogEntry): DecisionInfo | undefined {
