@@ -84,7 +84,7 @@ function program(io: CliIO, done: (code: number) => void, runtime?: ServeRuntime
     .option('--trust-domain <domain>', 'SPIFFE trust domain of workload identities', 'cluster.local')
     .option(
       '--dataplane-address <host:port>',
-      "aspen's per-request services (default aspen.aspen-system.svc:15020)",
+      "aspen's per-request services (default aspen-dataplane.aspen-system.svc:15020)",
     )
     .addHelpText(
       'after',

@@ -87,7 +87,7 @@ describe('aspen render', () => {
     ]);
     expect(run.code).to.equal(0);
     expect(run.stdout).to.include('"address": "rls.example"').and.include('"portValue": 9000');
-    expect(run.stdout).to.not.include('aspen.aspen-system.svc');
+    expect(run.stdout).to.not.include('aspen-dataplane.aspen-system.svc');
     const bad = await runCli(['render', 'examples/', '--dataplane-address', 'no-port']);
     expect(bad.code).to.equal(2);
     expect(bad.stderr).to.include('--dataplane-address must be host:port');

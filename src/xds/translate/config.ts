@@ -31,8 +31,8 @@ export interface XdsTranslateConfig {
 export function defaultXdsConfig(trustDomain = 'cluster.local'): XdsTranslateConfig {
   return {
     trustDomain,
-    dataplane: { host: 'aspen.aspen-system.svc', port: 15020 },
-    dataplaneIdentity: spiffeId(trustDomain, 'aspen-system', 'aspen'),
+    dataplane: { host: 'aspen-dataplane.aspen-system.svc', port: 15020 },
+    dataplaneIdentity: spiffeId(trustDomain, 'aspen-system', 'aspen-dataplane'),
     sidecar: { inbound: 15006, outbound: 15001 },
   };
 }
