@@ -1,10 +1,10 @@
 /**
- * Runs `aspen controller` from this repository (node bin/aspen.js) against the e2e cluster, every port on loopback,
- * and registers aspen's webhooks with clientConfig.url on loopback (there is no Service routing on a cluster
- * without nodes). Tests that need the controller skip, with the reason, while the command does not exist.
+ * Runs `aspen controller` from this repository (node bin/aspen.js) against the e2e cluster, every port on loopback
+ * but the webhook's, which listens where the chart's Service `aspen` is routed (harness/route.ts). Tests that need the controller skip, with the reason, while the command does not exist.
  */
 import path from 'node:path';
 import { stringify } from 'yaml';
+import { helmTemplate } from '../../../scripts/k8s/chart.js';
 import { repoRoot, run } from '../../../scripts/k8s/chart.js';
 import { freePort, type Cluster } from './cluster.js';
 import { startProcess, type Proc } from './process.js';
@@ -32,6 +32,8 @@ export interface AspenOptions {
   namespace: string;
   /** Webhook port; a fixed one lets a restarted replica serve the registered URL again. */
   webhookPort?: number;
+  /** Address the webhook listens on (default 127.0.0.1; the host address when the Service is routed here). */
+  webhookHost?: string;
   /** Leader election timings (short in tests). */
   lease?: { duration: string; renew: string; retry: string };
 }
@@ -55,7 +57,7 @@ export async function startAspen(opts: AspenOptions): Promise<Aspen> {
       `--namespace=${opts.namespace}`,
       `--replica-id=${opts.replicaId}`,
       `--xds-listen=127.0.0.1:${ports.xds}`,
-      `--webhook-listen=127.0.0.1:${ports.webhook}`,
+      `--webhook-listen=${opts.webhookHost ?? '127.0.0.1'}:${ports.webhook}`,
       '--webhook-cert-source=self',
       `--metrics-listen=127.0.0.1:${ports.metrics}`,
       `--health-listen=127.0.0.1:${ports.health}`,
@@ -71,7 +73,11 @@ export async function startAspen(opts: AspenOptions): Promise<Aspen> {
   return { replicaId: opts.replicaId, proc, ports };
 }
 
-/** The chart's webhook configurations, pointed at a loopback URL instead of the Service (no caBundle: aspen patches it). */
+/**
+ * The chart's webhook configurations, pointed at a loopback URL instead of the Service (no caBundle: aspen patches
+ * it). Used only when this machine has no non-loopback address to route the Service to (harness/route.ts); aspen's
+ * serving certificate must then be valid for 127.0.0.1.
+ */
 export function loopbackWebhooks(port: number, namespace: string): string {
   const common = {
     admissionReviewVersions: ['v1'],
@@ -131,4 +137,13 @@ export function loopbackWebhooks(port: number, namespace: string): string {
     ],
   };
   return `${stringify(injector)}---\n${stringify(validator)}`;
+}
+
+/** The chart's own webhook configurations for aspen's namespace (Service clientConfig, no caBundle). */
+export async function chartWebhooks(namespace: string): Promise<string> {
+  const objects = await helmTemplate({ namespace });
+  return objects
+    .filter((o) => o.kind === 'MutatingWebhookConfiguration' || o.kind === 'ValidatingWebhookConfiguration')
+    .map((o) => stringify(o))
+    .join('---\n');
 }
