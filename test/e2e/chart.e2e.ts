@@ -137,6 +137,27 @@ describe('e2e: deploy/aspen.yaml and the chart on a real API server', function (
       ['create pods', ['create', 'pods', '-n', 'shop']],
       ['update another Lease', ['update', 'leases.coordination.k8s.io/other', '-n', 'aspen-system']],
     ];
+    const dataplane: [string, string[], 'yes' | 'no'][] = [
+      ['get a referenced API-key Secret', ['get', 'secret/partner-a-key', '-n', 'shop'], 'yes'],
+      ['list Secrets', ['list', 'secrets', '-n', 'shop'], 'no'],
+      ['watch policies', ['watch', 'apisecuritypolicies.aspen.dev', '--all-namespaces'], 'yes'],
+      [
+        'patch policy status',
+        ['patch', 'apisecuritypolicies.aspen.dev', '--subresource=status', '-n', 'shop'],
+        'no',
+      ],
+    ];
+    for (const [why, args, answer] of dataplane) {
+      it(`${answer === 'yes' ? 'lets' : 'does not let'} the dataplane ${why}`, async () => {
+        const r = await cluster().kubectl([
+          'auth',
+          'can-i',
+          ...args,
+          '--as=system:serviceaccount:aspen-system:aspen-dataplane',
+        ]);
+        expect(r.stdout.trim(), r.stderr).to.equal(answer);
+      });
+    }
     for (const [why, args] of allowed) {
       it(`lets the controller ${why}`, async () => {
         const r = await cluster().kubectl(['auth', 'can-i', ...args, `--as=${SA}`]);
