@@ -72,9 +72,10 @@ describe('chart: RBAC', function () {
     );
   });
 
-  it('limits writes in aspen’s namespace to its Lease, sync reports and three Secrets', () => {
+  it('limits writes in aspen’s namespace to its Lease, sync reports, three Secrets and the self-test dry run', () => {
     expect(flatten(find(objects, 'Role', 'aspen'))).to.deep.equal(
       [
+        'aspen.dev/apisecuritypolicies create',
         'coordination.k8s.io/leases get [aspen-leader]',
         'coordination.k8s.io/leases update [aspen-leader]',
         'coordination.k8s.io/leases create',

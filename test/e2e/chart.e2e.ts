@@ -127,6 +127,7 @@ describe('e2e: deploy/aspen.yaml and the chart on a real API server', function (
       ['get its CA Secret', ['get', 'secret/aspen-ca', '-n', 'aspen-system']],
       ['patch its injector', ['patch', 'mutatingwebhookconfigurations/aspen-injector']],
       ['review tokens', ['create', 'tokenreviews.authentication.k8s.io']],
+      ['dry-run its self-test policy', ['create', 'apisecuritypolicies.aspen.dev', '-n', 'aspen-system']],
     ];
     const denied: [string, string[]][] = [
       ['get other Secrets in its namespace', ['get', 'secret/other', '-n', 'aspen-system']],
@@ -134,6 +135,7 @@ describe('e2e: deploy/aspen.yaml and the chart on a real API server', function (
       ['delete Secrets', ['delete', 'secrets', '-n', 'aspen-system']],
       ['patch other webhooks', ['patch', 'mutatingwebhookconfigurations/someone-else']],
       ['update policies (spec)', ['update', 'apisecuritypolicies.aspen.dev', '-n', 'shop']],
+      ['create policies in other namespaces', ['create', 'apisecuritypolicies.aspen.dev', '-n', 'shop']],
       ['create pods', ['create', 'pods', '-n', 'shop']],
       ['update another Lease', ['update', 'leases.coordination.k8s.io/other', '-n', 'aspen-system']],
     ];
