@@ -12,6 +12,7 @@ import {
   controllerMissing,
   loopbackWebhooks,
   startAspen,
+  waitAspenReady,
   type Aspen,
 } from './harness/aspen.js';
 import { hostAddress, routeService } from './harness/route.js';
@@ -195,7 +196,9 @@ describe('e2e: aspen controller on a real API server', function () {
 
   it('hands leadership over within one retry period when the leader stops gracefully', async () => {
     await waitHolder('a', '60s');
-    replicas.push(await startAspen(opts('b', await freePort())));
+    const b = await startAspen(opts('b', await freePort()));
+    replicas.push(b);
+    await waitAspenReady(b);
     const leader = replicas.find((r) => r.replicaId === 'a');
     const stoppedAt = Date.now();
     await leader?.proc.stop();
@@ -205,7 +208,9 @@ describe('e2e: aspen controller on a real API server', function () {
   });
 
   it('hands leadership over within lease + retry when the leader is killed', async () => {
-    replicas.push(await startAspen(opts('c', await freePort())));
+    const c = await startAspen(opts('c', await freePort()));
+    replicas.push(c);
+    await waitAspenReady(c);
     const leader = replicas.find((r) => r.replicaId === 'b');
     const killedAt = Date.now();
     await leader?.proc.kill();

@@ -2,6 +2,7 @@
  * Runs `aspen controller` from this repository (node bin/aspen.js) against the e2e cluster, every port on loopback
  * but the webhook's, which listens where the chart's Service `aspen` is routed (harness/route.ts). Tests that need the controller skip, with the reason, while the command does not exist.
  */
+import http from 'node:http';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { helmTemplate } from '../../../scripts/k8s/chart.js';
@@ -146,4 +147,30 @@ export async function chartWebhooks(namespace: string): Promise<string> {
     .filter((o) => o.kind === 'MutatingWebhookConfiguration' || o.kind === 'ValidatingWebhookConfiguration')
     .map((o) => stringify(o))
     .join('---\n');
+}
+
+/** GET a loopback URL; resolves with the status code (0 when it cannot connect). */
+function get(url: string): Promise<number> {
+  return new Promise((resolve) => {
+    const req = http.get(url, { timeout: 2000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', () => resolve(0));
+    req.on('timeout', () => req.destroy());
+  });
+}
+
+/**
+ * Waits until a replica answers /readyz with 200 (informers synced, first build published: it has also seen the
+ * Lease), polling every 200 ms for at most 60 s. Hand-over bounds are measured from a replica that is running.
+ */
+export async function waitAspenReady(aspen: Aspen): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    if ((await get(`http://127.0.0.1:${aspen.ports.health}/readyz`)) === 200) return;
+    if (aspen.proc.child.exitCode !== null)
+      throw new Error(`${aspen.proc.name} exited; see ${aspen.proc.log}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${aspen.proc.name} was not ready within 60 s; see ${aspen.proc.log}`);
 }
