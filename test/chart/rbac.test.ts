@@ -72,9 +72,10 @@ describe('chart: RBAC', function () {
     );
   });
 
-  it('limits writes in aspen’s namespace to its Lease, sync reports and three Secrets', () => {
+  it('limits writes in aspen’s namespace to its Lease, sync reports, three Secrets and the self-test dry run', () => {
     expect(flatten(find(objects, 'Role', 'aspen'))).to.deep.equal(
       [
+        'aspen.dev/apisecuritypolicies create',
         'coordination.k8s.io/leases get [aspen-leader]',
         'coordination.k8s.io/leases update [aspen-leader]',
         'coordination.k8s.io/leases create',
@@ -92,11 +93,21 @@ describe('chart: RBAC', function () {
     );
   });
 
-  it('binds the roles to the controller’s ServiceAccount only; the dataplane has none', () => {
+  it('gives the dataplane only policy reads and Secret gets (no list: it reads referenced keys by name)', () => {
+    expect(flatten(find(objects, 'ClusterRole', 'aspen-dataplane'))).to.deep.equal([
+      'aspen.dev/apisecuritypolicies list',
+      'aspen.dev/apisecuritypolicies watch',
+      'core/secrets get',
+    ]);
+  });
+
+  it('binds each role to its own component’s ServiceAccount only', () => {
     for (const o of objects.filter((x) => x.kind === 'ClusterRoleBinding' || x.kind === 'RoleBinding')) {
-      expect(o.subjects).to.deep.equal([
-        { kind: 'ServiceAccount', name: 'aspen', namespace: 'aspen-system' },
+      const sa = o.metadata.name === 'aspen-dataplane' ? 'aspen-dataplane' : 'aspen';
+      expect(o.subjects, `${o.kind}/${o.metadata.name}`).to.deep.equal([
+        { kind: 'ServiceAccount', name: sa, namespace: 'aspen-system' },
       ]);
+      expect((o.roleRef as { name: string }).name).to.equal(o.metadata.name);
     }
   });
 

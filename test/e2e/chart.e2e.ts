@@ -127,6 +127,7 @@ describe('e2e: deploy/aspen.yaml and the chart on a real API server', function (
       ['get its CA Secret', ['get', 'secret/aspen-ca', '-n', 'aspen-system']],
       ['patch its injector', ['patch', 'mutatingwebhookconfigurations/aspen-injector']],
       ['review tokens', ['create', 'tokenreviews.authentication.k8s.io']],
+      ['dry-run its self-test policy', ['create', 'apisecuritypolicies.aspen.dev', '-n', 'aspen-system']],
     ];
     const denied: [string, string[]][] = [
       ['get other Secrets in its namespace', ['get', 'secret/other', '-n', 'aspen-system']],
@@ -134,9 +135,31 @@ describe('e2e: deploy/aspen.yaml and the chart on a real API server', function (
       ['delete Secrets', ['delete', 'secrets', '-n', 'aspen-system']],
       ['patch other webhooks', ['patch', 'mutatingwebhookconfigurations/someone-else']],
       ['update policies (spec)', ['update', 'apisecuritypolicies.aspen.dev', '-n', 'shop']],
+      ['create policies in other namespaces', ['create', 'apisecuritypolicies.aspen.dev', '-n', 'shop']],
       ['create pods', ['create', 'pods', '-n', 'shop']],
       ['update another Lease', ['update', 'leases.coordination.k8s.io/other', '-n', 'aspen-system']],
     ];
+    const dataplane: [string, string[], 'yes' | 'no'][] = [
+      ['get a referenced API-key Secret', ['get', 'secret/partner-a-key', '-n', 'shop'], 'yes'],
+      ['list Secrets', ['list', 'secrets', '-n', 'shop'], 'no'],
+      ['watch policies', ['watch', 'apisecuritypolicies.aspen.dev', '--all-namespaces'], 'yes'],
+      [
+        'patch policy status',
+        ['patch', 'apisecuritypolicies.aspen.dev', '--subresource=status', '-n', 'shop'],
+        'no',
+      ],
+    ];
+    for (const [why, args, answer] of dataplane) {
+      it(`${answer === 'yes' ? 'lets' : 'does not let'} the dataplane ${why}`, async () => {
+        const r = await cluster().kubectl([
+          'auth',
+          'can-i',
+          ...args,
+          '--as=system:serviceaccount:aspen-system:aspen-dataplane',
+        ]);
+        expect(r.stdout.trim(), r.stderr).to.equal(answer);
+      });
+    }
     for (const [why, args] of allowed) {
       it(`lets the controller ${why}`, async () => {
         const r = await cluster().kubectl(['auth', 'can-i', ...args, `--as=${SA}`]);

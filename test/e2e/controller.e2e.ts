@@ -7,7 +7,15 @@ import { expect } from 'chai';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { repoRoot } from '../../scripts/k8s/chart.js';
-import { controllerMissing, loopbackWebhooks, startAspen, type Aspen } from './harness/aspen.js';
+import {
+  chartWebhooks,
+  controllerMissing,
+  loopbackWebhooks,
+  startAspen,
+  waitAspenReady,
+  type Aspen,
+} from './harness/aspen.js';
+import { hostAddress, routeService } from './harness/route.js';
 import { freePort } from './harness/cluster.js';
 import { cluster, installBlocked } from './harness/shared.js';
 
@@ -34,6 +42,16 @@ describe('e2e: aspen controller on a real API server', function () {
   this.timeout(180_000);
   const replicas: Aspen[] = [];
   let webhookPort = 0;
+  const webhookHost = hostAddress();
+  /** Start options of replica `id` (every replica serves the webhook; only one can bind the routed port). */
+  const opts = (id: string, port?: number): Parameters<typeof startAspen>[0] => ({
+    cluster: cluster(),
+    replicaId: id,
+    namespace: ASPEN_NS,
+    webhookPort: port ?? webhookPort,
+    webhookHost,
+    lease: LEASE,
+  });
 
   before(async function () {
     const missing = (await controllerMissing()) ?? (await installBlocked());
@@ -59,12 +77,13 @@ describe('e2e: aspen controller on a real API server', function () {
     for (const ns of [ASPEN_NS, SHOP, PLAIN]) await c.kubectlOk(['create', 'namespace', ns]);
     await c.kubectlOk(['label', 'namespace', SHOP, 'aspen.dev/inject=enabled']);
     webhookPort = await freePort();
-    expect(
-      (await c.withManifest(loopbackWebhooks(webhookPort, ASPEN_NS), ['apply', '--server-side'])).code,
-    ).to.equal(0);
-    replicas.push(
-      await startAspen({ cluster: c, replicaId: 'a', namespace: ASPEN_NS, webhookPort, lease: LEASE }),
-    );
+    // The chart's webhooks, reached through Service aspen routed to this machine; a loopback URL without an address.
+    const webhooks =
+      webhookHost === undefined ? loopbackWebhooks(webhookPort, ASPEN_NS) : await chartWebhooks(ASPEN_NS);
+    if (webhookHost !== undefined)
+      await routeService(c, { namespace: ASPEN_NS, name: 'aspen', address: webhookHost, port: webhookPort });
+    expect((await c.withManifest(webhooks, ['apply', '--server-side'])).code).to.equal(0);
+    replicas.push(await startAspen(opts('a')));
   });
 
   after(async () => {
@@ -143,9 +162,7 @@ describe('e2e: aspen controller on a real API server', function () {
     const c = cluster();
     const first = replicas.shift();
     await first?.proc.kill();
-    replicas.push(
-      await startAspen({ cluster: c, replicaId: 'a', namespace: ASPEN_NS, webhookPort, lease: LEASE }),
-    );
+    replicas.push(await startAspen(opts('a')));
     await c.kubectlOk(['patch', 'asp/orders', '-n', SHOP, '--type=merge', '-p', '{"spec":{"mode":"Audit"}}']);
     const gen = await c.kubectlOk(['get', 'asp/orders', '-n', SHOP, '-o', 'jsonpath={.metadata.generation}']);
     await c.kubectlOk([
@@ -178,9 +195,10 @@ describe('e2e: aspen controller on a real API server', function () {
     ]);
 
   it('hands leadership over within one retry period when the leader stops gracefully', async () => {
-    const c = cluster();
     await waitHolder('a', '60s');
-    replicas.push(await startAspen({ cluster: c, replicaId: 'b', namespace: ASPEN_NS, lease: LEASE }));
+    const b = await startAspen(opts('b', await freePort()));
+    replicas.push(b);
+    await waitAspenReady(b);
     const leader = replicas.find((r) => r.replicaId === 'a');
     const stoppedAt = Date.now();
     await leader?.proc.stop();
@@ -190,8 +208,9 @@ describe('e2e: aspen controller on a real API server', function () {
   });
 
   it('hands leadership over within lease + retry when the leader is killed', async () => {
-    const c = cluster();
-    replicas.push(await startAspen({ cluster: c, replicaId: 'c', namespace: ASPEN_NS, lease: LEASE }));
+    const c = await startAspen(opts('c', await freePort()));
+    replicas.push(c);
+    await waitAspenReady(c);
     const leader = replicas.find((r) => r.replicaId === 'b');
     const killedAt = Date.now();
     await leader?.proc.kill();

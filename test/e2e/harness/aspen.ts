@@ -1,10 +1,11 @@
 /**
- * Runs `aspen controller` from this repository (node bin/aspen.js) against the e2e cluster, every port on loopback,
- * and registers aspen's webhooks with clientConfig.url on loopback (there is no Service routing on a cluster
- * without nodes). Tests that need the controller skip, with the reason, while the command does not exist.
+ * Runs `aspen controller` from this repository (node bin/aspen.js) against the e2e cluster, every port on loopback
+ * but the webhook's, which listens where the chart's Service `aspen` is routed (harness/route.ts). Tests that need the controller skip, with the reason, while the command does not exist.
  */
+import http from 'node:http';
 import path from 'node:path';
 import { stringify } from 'yaml';
+import { helmTemplate } from '../../../scripts/k8s/chart.js';
 import { repoRoot, run } from '../../../scripts/k8s/chart.js';
 import { freePort, type Cluster } from './cluster.js';
 import { startProcess, type Proc } from './process.js';
@@ -32,6 +33,8 @@ export interface AspenOptions {
   namespace: string;
   /** Webhook port; a fixed one lets a restarted replica serve the registered URL again. */
   webhookPort?: number;
+  /** Address the webhook listens on (default 127.0.0.1; the host address when the Service is routed here). */
+  webhookHost?: string;
   /** Leader election timings (short in tests). */
   lease?: { duration: string; renew: string; retry: string };
 }
@@ -55,7 +58,7 @@ export async function startAspen(opts: AspenOptions): Promise<Aspen> {
       `--namespace=${opts.namespace}`,
       `--replica-id=${opts.replicaId}`,
       `--xds-listen=127.0.0.1:${ports.xds}`,
-      `--webhook-listen=127.0.0.1:${ports.webhook}`,
+      `--webhook-listen=${opts.webhookHost ?? '127.0.0.1'}:${ports.webhook}`,
       '--webhook-cert-source=self',
       `--metrics-listen=127.0.0.1:${ports.metrics}`,
       `--health-listen=127.0.0.1:${ports.health}`,
@@ -71,7 +74,11 @@ export async function startAspen(opts: AspenOptions): Promise<Aspen> {
   return { replicaId: opts.replicaId, proc, ports };
 }
 
-/** The chart's webhook configurations, pointed at a loopback URL instead of the Service (no caBundle: aspen patches it). */
+/**
+ * The chart's webhook configurations, pointed at a loopback URL instead of the Service (no caBundle: aspen patches
+ * it). Used only when this machine has no non-loopback address to route the Service to (harness/route.ts); aspen's
+ * serving certificate must then be valid for 127.0.0.1.
+ */
 export function loopbackWebhooks(port: number, namespace: string): string {
   const common = {
     admissionReviewVersions: ['v1'],
@@ -131,4 +138,39 @@ export function loopbackWebhooks(port: number, namespace: string): string {
     ],
   };
   return `${stringify(injector)}---\n${stringify(validator)}`;
+}
+
+/** The chart's own webhook configurations for aspen's namespace (Service clientConfig, no caBundle). */
+export async function chartWebhooks(namespace: string): Promise<string> {
+  const objects = await helmTemplate({ namespace });
+  return objects
+    .filter((o) => o.kind === 'MutatingWebhookConfiguration' || o.kind === 'ValidatingWebhookConfiguration')
+    .map((o) => stringify(o))
+    .join('---\n');
+}
+
+/** GET a loopback URL; resolves with the status code (0 when it cannot connect). */
+function get(url: string): Promise<number> {
+  return new Promise((resolve) => {
+    const req = http.get(url, { timeout: 2000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', () => resolve(0));
+    req.on('timeout', () => req.destroy());
+  });
+}
+
+/**
+ * Waits until a replica answers /readyz with 200 (informers synced, first build published: it has also seen the
+ * Lease), polling every 200 ms for at most 60 s. Hand-over bounds are measured from a replica that is running.
+ */
+export async function waitAspenReady(aspen: Aspen): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    if ((await get(`http://127.0.0.1:${aspen.ports.health}/readyz`)) === 200) return;
+    if (aspen.proc.child.exitCode !== null)
+      throw new Error(`${aspen.proc.name} exited; see ${aspen.proc.log}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${aspen.proc.name} was not ready within 60 s; see ${aspen.proc.log}`);
 }

@@ -187,6 +187,10 @@ export async function startLocalCluster(): Promise<Cluster> {
       '--service-cluster-ip-range=10.96.0.0/16',
       `--cert-dir=${path.join(dir, 'apiserver-certs')}`,
       '--enable-priority-and-fairness=false',
+      // Webhook Services resolve to their endpoints (no kube-proxy for ClusterIPs): see harness/route.ts.
+      '--enable-aggregator-routing=true',
+      // The API server's own endpoints would be loopback, which Endpoints refuse; nothing here needs them.
+      '--endpoint-reconciler-type=none',
       '--profiling=false',
       '--v=1',
     ],
