@@ -132,6 +132,8 @@ class SimClient {
       'grpc.ssl_target_name_override': serverName,
       'grpc.default_authority': serverName,
       'grpc.max_receive_message_length': 256 * 1024 * 1024,
+      // Envoy's HTTP/2 windows for an xDS cluster are 256 MiB by default; grpc-js's 64 KiB would throttle the push.
+      'grpc-node.flow_control_window': 64 * 1024 * 1024,
       'grpc.initial_reconnect_backoff_ms': 100,
       'grpc.max_reconnect_backoff_ms': 1000,
     });
