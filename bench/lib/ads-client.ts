@@ -27,6 +27,7 @@ export interface ClientSpec {
 export type ClientCommand =
   | { cmd: 'start'; target: string; caPem: string; serverName: string; clients: ClientSpec[] }
   | { cmd: 'reconnect' }
+  | { cmd: 'disconnect' }
   | { cmd: 'retarget'; target: string; caPem: string }
   | { cmd: 'stop' };
 
@@ -185,6 +186,8 @@ function onCommand(command: ClientCommand): void {
     for (const client of clients) client.connect();
   } else if (command.cmd === 'reconnect') {
     for (const client of clients) client.restart(0);
+  } else if (command.cmd === 'disconnect') {
+    for (const client of clients) client.close();
   } else if (command.cmd === 'retarget') {
     ({ target, caPem } = command);
     for (const client of clients) client.restart(0);
