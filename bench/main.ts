@@ -40,7 +40,7 @@ async function main(): Promise<void> {
 async function runSelected(only: readonly string[], size: ClusterSize, quick: boolean): Promise<Result[]> {
   const results: Result[] = [];
   if (only.includes('1'))
-    results.push(...runTranslation(size, quick ? { full: 1, incremental: 3 } : { full: 2, incremental: 5 }));
+    results.push(...runTranslation(size, quick ? { full: 1, incremental: 3 } : { full: 1, incremental: 5 }));
   if (only.includes('2-5'))
     results.push(...(await runServing(size, quick ? { changes: 3, storms: 1 } : { changes: 10, storms: 2 })));
   if (only.includes('7')) results.push(await runSideBySide(size, quick ? 1 : 3));

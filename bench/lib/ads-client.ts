@@ -27,6 +27,7 @@ export interface ClientSpec {
 export type ClientCommand =
   | { cmd: 'start'; target: string; caPem: string; serverName: string; clients: ClientSpec[] }
   | { cmd: 'reconnect' }
+  | { cmd: 'disconnect' }
   | { cmd: 'retarget'; target: string; caPem: string }
   | { cmd: 'stop' };
 
@@ -132,6 +133,8 @@ class SimClient {
       'grpc.ssl_target_name_override': serverName,
       'grpc.default_authority': serverName,
       'grpc.max_receive_message_length': 256 * 1024 * 1024,
+      // Envoy's HTTP/2 windows for an xDS cluster are 256 MiB by default; grpc-js's 64 KiB would throttle the push.
+      'grpc-node.flow_control_window': 64 * 1024 * 1024,
       'grpc.initial_reconnect_backoff_ms': 100,
       'grpc.max_reconnect_backoff_ms': 1000,
     });
@@ -183,6 +186,8 @@ function onCommand(command: ClientCommand): void {
     for (const client of clients) client.connect();
   } else if (command.cmd === 'reconnect') {
     for (const client of clients) client.restart(0);
+  } else if (command.cmd === 'disconnect') {
+    for (const client of clients) client.close();
   } else if (command.cmd === 'retarget') {
     ({ target, caPem } = command);
     for (const client of clients) client.restart(0);

@@ -64,6 +64,11 @@ export class Fleet {
     for (const child of this.children) this.send(child, { cmd: 'reconnect' });
   }
 
+  /** Every client drops its connection and stays disconnected (until {@link reconnectAll}). */
+  disconnectAll(): void {
+    for (const child of this.children) this.send(child, { cmd: 'disconnect' });
+  }
+
   /** Every client reconnects to another server. */
   retarget(target: FleetTarget): void {
     for (const child of this.children)

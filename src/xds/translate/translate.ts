@@ -4,7 +4,7 @@
  */
 import type { Cluster } from '../../gen/envoy/config/cluster/v3/cluster.js';
 import type { Listener } from '../../gen/envoy/config/listener/v3/listener.js';
-import type { OutboundServiceIR, ProxyIR } from '../../ir/index.js';
+import type { ProxyIR } from '../../ir/index.js';
 import { accessLogClusters, accessLogs } from './access-log.js';
 import { byString } from './common.js';
 import { localAppClusterFor } from './clusters.js';
@@ -13,8 +13,7 @@ import type { FilterContext } from './filters/module.js';
 import { httpFiltersFor } from './hcm.js';
 import type { InboundPortChains } from './listeners.js';
 import { inboundListener } from './listeners.js';
-import { outbound } from './outbound.js';
-import type { OutboundResources } from './outbound.js';
+import { sharedOutbound } from './shared-outbound.js';
 import type { XdsResources } from './resources.js';
 import { inboundRoutes } from './routes.js';
 
@@ -39,38 +38,6 @@ export function translateProxy(proxy: ProxyIR, config: XdsTranslateConfig): XdsR
     endpoints: [],
     secrets: [],
   };
-}
-
-type OutboundMemo = WeakMap<XdsTranslateConfig, Map<string, OutboundResources>>;
-const outboundMemo = new WeakMap<readonly OutboundServiceIR[], OutboundMemo>();
-
-/**
- * The outbound side, translated once per outbound service list, config and caller namespace (ADR 0026). The
- * translator gives every proxy the same `outbound` array, so the thousands of outbound clusters, the outbound listener
- * and the shared-port routes are built once per rebuild and the very same message objects go to every proxy: later
- * stages (check, encode, version) memoise on them. Resources are never modified after translation.
- */
-export function sharedOutbound(
-  services: readonly OutboundServiceIR[],
-  config: XdsTranslateConfig,
-  callerNamespace: string,
-): OutboundResources {
-  let byConfig = outboundMemo.get(services);
-  if (byConfig === undefined) {
-    byConfig = new WeakMap();
-    outboundMemo.set(services, byConfig);
-  }
-  let byNamespace = byConfig.get(config);
-  if (byNamespace === undefined) {
-    byNamespace = new Map();
-    byConfig.set(config, byNamespace);
-  }
-  let out = byNamespace.get(callerNamespace);
-  if (out === undefined) {
-    out = outbound(services, config, callerNamespace);
-    byNamespace.set(callerNamespace, out);
-  }
-  return out;
 }
 
 /** One port's chain ingredients, and the clusters its filters and access logs need. */

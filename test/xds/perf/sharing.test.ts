@@ -45,6 +45,18 @@ describe('xds sharing between proxies (ADR 0026)', () => {
     expect(shared.map((r) => r.name)).to.include.members(outboundOf(one).map((c) => c.name));
   });
 
+  it('keeps the outbound objects across rebuilds while the outbound content is unchanged', () => {
+    const config = defaultXdsConfig('cluster.local');
+    const before = translateProxy(proxy([port(8080)], [service('shop', 'a', 80)]), config);
+    const after = translateProxy(proxy([port(8080)], [service('shop', 'a', 80)]), config);
+    const changed = translateProxy(proxy([port(8080)], [service('shop', 'a', 81)]), config);
+    const outboundOf = (r: typeof before): Cluster | undefined =>
+      r.clusters.find((c) => c.name.startsWith('outbound|'));
+    expect(outboundOf(after)).to.equal(outboundOf(before));
+    expect(outboundOf(changed)).to.not.equal(outboundOf(before));
+    expect(outboundOf(changed)?.name).to.contain('81');
+  });
+
   it('builds the shared-port routes per caller namespace (short host names differ)', () => {
     const outbound = [service('shop', 'a', 80), service('shop', 'b', 80)];
     const config = defaultXdsConfig('cluster.local');
