@@ -11,7 +11,7 @@ import type { CertificateFiles, CertificateSource } from './certificates.js';
 
 /** Delay before retrying a failed renewal. */
 export const RETRY_MS = 30 * 1000;
-/** Longest delay a Node timer takes; longer waits are re-planned on wake-up. */
+/** Longest delay a Node timer takes; a longer wait renews early, at this delay. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** What a {@link CertificateRefresher} is built from. */

@@ -6,7 +6,9 @@ import { X509Certificate } from 'node:crypto';
 import { caToPem } from '../../src/ca/pem.js';
 import { generateRootCa } from '../../src/ca/root.js';
 import { runCli } from '../cli/run.js';
-import { xdsModule } from './harness.js';
+import { runProxylessBootstrap } from '../../src/cli/bootstrap-proxyless.js';
+import { FakeTimers } from '../serve/fixtures.js';
+import { waitFor, xdsModule } from './harness.js';
 
 interface GrpcBootstrap {
   xds_servers: {
@@ -123,6 +125,48 @@ describe('aspen bootstrap --proxyless', () => {
     const doc = JSON.parse(await readFile(join(out, 'bootstrap.json'), 'utf8')) as GrpcBootstrap;
     expect(doc.certificate_providers['aspen']?.config['private_key_file']).to.equal(join(out, 'key.pem'));
     expect(run.stdout + run.stderr).to.not.include('PRIVATE KEY');
+  });
+
+  it('--refresh rewrites the certificate files at renewal time and stops on shutdown', async () => {
+    const out = join(dir, 'refreshed');
+    const timers = new FakeTimers(Date.now());
+    let stop: (value?: unknown) => void = () => undefined;
+    const shutdown = new Promise((resolve) => (stop = resolve));
+    const lines: string[] = [];
+    const io = {
+      stdout: (t: string) => lines.push(t),
+      stderr: (t: string) => lines.push(t),
+      stdoutIsTTY: false,
+    };
+    const [, caCert = '', , caKey = ''] = await caFiles();
+    const running = runProxylessBootstrap(
+      {
+        workload: 'shop/orders',
+        serviceAccount: 'orders',
+        xdsAddress: '127.0.0.1:1',
+        xdsInsecure: true,
+        outDir: out,
+        caCert,
+        caKey,
+        refresh: true,
+      },
+      { ...io, readStdin: () => Promise.resolve('') },
+      { clock: timers, timers, random: () => 0.5, shutdown },
+    );
+    const first = await waitFor('the first files', async () =>
+      readFile(join(out, 'bootstrap.json'), 'utf8')
+        .then(() => readFile(join(out, 'cert.pem'), 'utf8'))
+        .catch(() => undefined),
+    );
+    timers.advance(12 * 60 * 60 * 1000);
+    await waitFor('renewed files', async () => {
+      const now = await readFile(join(out, 'cert.pem'), 'utf8');
+      return now !== first ? true : undefined;
+    });
+    stop();
+    expect(await running).to.equal(0);
+    expect(timers.waiting).to.equal(0);
+    expect(lines.join('')).to.not.include('PRIVATE KEY');
   });
 
   it('usage errors (exit 2): certificates without a CA, plaintext to a remote aspen, bad names', async () => {
