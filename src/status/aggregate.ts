@@ -171,7 +171,11 @@ export function desiredStatus(status: PolicyStatus, entries: readonly PolicySync
     status.conditions.find((c) => c.type === ConditionType.Warnings),
     t,
   );
-  const conditions = [...others, programmed(status, accepted, t), ...(warning === undefined ? [] : [warning])]
+  // The translator's own Programmed=False (e.g. UnsupportedByDataPlane: the data plane cannot enforce the policy, so
+  // it fails closed there) outranks whatever the proxies ACKed: an ACK of a deny-all is not the policy enforced.
+  const refused = status.conditions.find((c) => c.type === ConditionType.Programmed && c.status === 'False');
+  const programmedNow = refused ?? programmed(status, accepted, t);
+  const conditions = [...others, programmedNow, ...(warning === undefined ? [] : [warning])]
     .map((c) => ({ ...c, observedGeneration: g }))
     .sort((a, b) => (a.type < b.type ? -1 : a.type > b.type ? 1 : 0));
   return {

@@ -46,6 +46,27 @@ describe('aggregated policy status', () => {
     expect(d.conditions.every((c) => c.observedGeneration === 4)).to.equal(true);
   });
 
+  it("keeps the translator's Programmed=False (UnsupportedByDataPlane) even when every proxy ACKed", () => {
+    const unsupported: PolicyStatus = {
+      ...policy,
+      conditions: [
+        ...policy.conditions,
+        {
+          type: 'Programmed',
+          status: 'False',
+          reason: 'UnsupportedByDataPlane',
+          message: 'proxyless gRPC cannot enforce: rate limits (shop/orders)',
+        },
+      ],
+    };
+    const p = programmed(unsupported, [entry({ generation: 4, connected: 2, acked: 2 })]);
+    expect(p).to.deep.equal({
+      status: 'False',
+      reason: 'UnsupportedByDataPlane',
+      message: 'proxyless gRPC cannot enforce: rate limits (shop/orders)',
+    });
+  });
+
   it('is Pending while a replica still serves an older generation or a proxy has not ACKed', () => {
     const p = programmed(policy, [
       entry({ generation: 4, connected: 1, acked: 1 }),
