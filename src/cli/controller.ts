@@ -12,6 +12,7 @@ import type { ControllerApp } from '../controller/app.js';
 import type { ExtensionFactory } from '../controller/extension.js';
 import { createLogger, isLogLevel } from '../log.js';
 import type { Logger } from '../xds/server/types.js';
+import { controllerExtensions } from './controller-extensions.js';
 import { resolveControllerFlags } from './controller-flags.js';
 import type {
   ControllerCliOptions,
@@ -32,7 +33,7 @@ export interface ControllerRuntime {
   environment?: FlagEnvironment;
   /** Called once the app is started. */
   onStarted?: (app: ControllerApp) => void;
-  /** The extensions to run, given the webhook flags; default the app's (status reporting). */
+  /** The extensions to run, given the webhook flags; default status reporting, webhooks and dataplane TLS. */
   extensions?: (webhook: WebhookFlags) => readonly ExtensionFactory[];
 }
 
@@ -65,12 +66,12 @@ async function start(
 ): Promise<ControllerApp | undefined> {
   try {
     const kubeConfig = loadKubeConfig(flags.kubeconfig, env.environment.env);
-    const extensions = env.runtime.extensions?.(resolved.webhook);
+    const extensions = env.runtime.extensions?.(resolved.webhook) ?? controllerExtensions(resolved);
     return await startController(resolved.options, {
       kubeConfig,
       logger: env.log,
       registry: new Registry(),
-      ...(extensions === undefined ? {} : { extensions }),
+      extensions,
     });
   } catch (error) {
     env.log.error({ err: error }, 'aspen controller could not start');

@@ -7,7 +7,15 @@ import { expect } from 'chai';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { repoRoot } from '../../scripts/k8s/chart.js';
-import { controllerMissing, loopbackWebhooks, startAspen, type Aspen } from './harness/aspen.js';
+import {
+  controllerMissing,
+  loopbackWebhooks,
+  startAspen,
+  waitReady,
+  webhookDenials,
+  type Aspen,
+} from './harness/aspen.js';
+import { connectProxy, proxyToken, workloadTrustBundle } from './harness/xds-proxy.js';
 import { freePort } from './harness/cluster.js';
 import { cluster, installBlocked } from './harness/shared.js';
 
@@ -65,6 +73,7 @@ describe('e2e: aspen controller on a real API server', function () {
     replicas.push(
       await startAspen({ cluster: c, replicaId: 'a', namespace: ASPEN_NS, webhookPort, lease: LEASE }),
     );
+    await waitReady(replicas[0] as Aspen);
   });
 
   after(async () => {
@@ -115,13 +124,19 @@ describe('e2e: aspen controller on a real API server', function () {
       metadata: { name: 'bad-rules', namespace: SHOP },
       spec: {
         selector: { matchLabels: { app: 'orders' } },
-        authorization: { rules: [{ name: 'read', action: 'Allow', from: { principals: ['frontend'] } }] },
+        // Valid for the CRD schema and CEL; only aspen's semantic validation knows the client does not exist.
+        authorization: { rules: [{ name: 'read', action: 'Allow', from: { apiKeyClients: ['ghost'] } }] },
       },
     });
+    const denied = (): Promise<number> => webhookDenials(replicas[0] as Aspen);
+    const before = await denied();
     const r = await c.withManifest(bad, ['apply', '--server-side']);
     expect(r.code).to.not.equal(0);
-    expect(r.stderr).to.include('validate.aspen.dev');
-    expect(r.stderr).to.match(/spec\.authorization\.rules\[0\]/);
+    // kubectl prints the webhook's causes as `The ApiSecurityPolicy "bad-rules" is invalid: <field>: <message>`.
+    expect(r.stderr).to.include('The ApiSecurityPolicy "bad-rules" is invalid');
+    expect(r.stderr).to.match(/spec\.authorization\.rules\[0\]\.from\.apiKeyClients\[0\]/);
+    expect(r.stderr).to.include('no API-key client "ghost"');
+    expect(await denied(), "aspen's /validate denials").to.equal(before + 1);
   });
 
   it('stores a pod of an injection-enabled namespace with the sidecar, and one elsewhere without', async () => {
@@ -139,13 +154,58 @@ describe('e2e: aspen controller on a real API server', function () {
     expect(annotations(plain)).to.not.have.property('aspen.dev/injected');
   });
 
-  it('loses nothing when killed and restarted', async () => {
+  it('shows status in the printer columns of kubectl get asp', async () => {
     const c = cluster();
-    const first = replicas.shift();
-    await first?.proc.kill();
-    replicas.push(
-      await startAspen({ cluster: c, replicaId: 'a', namespace: ASPEN_NS, webhookPort, lease: LEASE }),
-    );
+    await c.kubectlOk([
+      'wait',
+      '-n',
+      SHOP,
+      '--for=jsonpath={.status.workloads}=1',
+      '--timeout=60s',
+      'asp/orders',
+    ]);
+    const table = await c.kubectlOk(['get', 'asp', 'orders', '-n', SHOP]);
+    const [header = '', row = ''] = table.trim().split('\n');
+    expect(header.split(/\s+/)).to.deep.equal(['NAME', 'MODE', 'ACCEPTED', 'PROGRAMMED', 'WORKLOADS', 'AGE']);
+    const cells = row.split(/\s+/);
+    const programmed = await c.kubectlOk([
+      'get',
+      'asp/orders',
+      '-n',
+      SHOP,
+      '-o',
+      'jsonpath={.status.conditions[?(@.type=="Programmed")].status}',
+    ]);
+    expect(cells.slice(0, 5)).to.deep.equal(['orders', 'Enforce', 'True', programmed || '<none>', '1']);
+  });
+
+  it('loses nothing when killed and restarted: a proxy gets the same config from the same CA', async () => {
+    const c = cluster();
+    const first = replicas.shift() as Aspen;
+    const bundle = await workloadTrustBundle(c, ASPEN_NS);
+    const token = await proxyToken(c, SHOP, 'default');
+    const before = await connectProxy({ port: first.ports.xds, workload: `${SHOP}/orders-1`, bundle, token });
+    // The ACK reaches the policy's status through the replica's sync report and the leader's aggregation.
+    await c.kubectlOk(['wait', '-n', SHOP, '--for=condition=Programmed', '--timeout=60s', 'asp/orders']);
+    await first.proc.kill();
+    before.client.close();
+    const restarted = await startAspen({
+      cluster: c,
+      replicaId: 'a',
+      namespace: ASPEN_NS,
+      webhookPort,
+      lease: LEASE,
+    });
+    replicas.push(restarted);
+    await waitReady(restarted);
+    const after = await connectProxy({
+      port: restarted.ports.xds,
+      workload: `${SHOP}/orders-1`,
+      bundle,
+      token,
+    });
+    after.client.close();
+    expect(after.listeners).to.deep.equal(before.listeners);
     await c.kubectlOk(['patch', 'asp/orders', '-n', SHOP, '--type=merge', '-p', '{"spec":{"mode":"Audit"}}']);
     const gen = await c.kubectlOk(['get', 'asp/orders', '-n', SHOP, '-o', 'jsonpath={.metadata.generation}']);
     await c.kubectlOk([
@@ -180,7 +240,9 @@ describe('e2e: aspen controller on a real API server', function () {
   it('hands leadership over within one retry period when the leader stops gracefully', async () => {
     const c = cluster();
     await waitHolder('a', '60s');
-    replicas.push(await startAspen({ cluster: c, replicaId: 'b', namespace: ASPEN_NS, lease: LEASE }));
+    const b = await startAspen({ cluster: c, replicaId: 'b', namespace: ASPEN_NS, lease: LEASE });
+    replicas.push(b);
+    await waitReady(b);
     const leader = replicas.find((r) => r.replicaId === 'a');
     const stoppedAt = Date.now();
     await leader?.proc.stop();
@@ -191,7 +253,9 @@ describe('e2e: aspen controller on a real API server', function () {
 
   it('hands leadership over within lease + retry when the leader is killed', async () => {
     const c = cluster();
-    replicas.push(await startAspen({ cluster: c, replicaId: 'c', namespace: ASPEN_NS, lease: LEASE }));
+    const replica = await startAspen({ cluster: c, replicaId: 'c', namespace: ASPEN_NS, lease: LEASE });
+    replicas.push(replica);
+    await waitReady(replica);
     const leader = replicas.find((r) => r.replicaId === 'b');
     const killedAt = Date.now();
     await leader?.proc.kill();

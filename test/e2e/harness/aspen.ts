@@ -1,8 +1,9 @@
 /**
  * Runs `aspen controller` from this repository (node bin/aspen.js) against the e2e cluster, every port on loopback,
- * and registers aspen's webhooks with clientConfig.url on loopback (there is no Service routing on a cluster
- * without nodes). Tests that need the controller skip, with the reason, while the command does not exist.
+ * and registers aspen's webhooks with clientConfig.url `https://localhost:<port>` (there is no Service routing on a
+ * cluster without nodes; the self-managed serving certificate gets the extra DNS name `localhost`). Tests that need the controller skip, with the reason, while the command does not exist.
  */
+import http from 'node:http';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { repoRoot, run } from '../../../scripts/k8s/chart.js';
@@ -57,6 +58,8 @@ export async function startAspen(opts: AspenOptions): Promise<Aspen> {
       `--xds-listen=127.0.0.1:${ports.xds}`,
       `--webhook-listen=127.0.0.1:${ports.webhook}`,
       '--webhook-cert-source=self',
+      // The webhooks are registered at https://localhost:<port> (see loopbackWebhooks).
+      '--webhook-extra-dns-names=localhost',
       `--metrics-listen=127.0.0.1:${ports.metrics}`,
       `--health-listen=127.0.0.1:${ports.health}`,
       '--leader-elect',
@@ -69,6 +72,57 @@ export async function startAspen(opts: AspenOptions): Promise<Aspen> {
     log: path.join(opts.cluster.dir, `aspen-${opts.replicaId}.log`),
   });
   return { replicaId: opts.replicaId, proc, ports };
+}
+
+/** GET http://127.0.0.1:<port><path>; resolves with the status code (0 when it cannot connect). */
+function httpStatus(port: number, path: string): Promise<number> {
+  return new Promise((resolve) => {
+    const req = http.get({ host: '127.0.0.1', port, path, timeout: 2000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', () => resolve(0));
+    req.on('timeout', () => req.destroy());
+  });
+}
+
+/**
+ * Waits until the replica's /readyz answers 200 (informers synced, first build published, webhook certificate
+ * loaded; by then it campaigns for the Lease); rejects after `timeoutMs` or when the process exits.
+ */
+export async function waitReady(aspen: Aspen, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let exited = false;
+  void aspen.proc.exited.then(() => (exited = true));
+  while (Date.now() < deadline && !exited) {
+    if ((await httpStatus(aspen.ports.health, '/readyz')) === 200) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(
+    `aspen replica ${aspen.replicaId} not ready (${exited ? 'exited' : 'timed out'}); see ${aspen.proc.log}`,
+  );
+}
+
+/** `aspen_webhook_reviews_total{path="/validate",outcome="denied"}` of a replica (0 before the first). */
+export async function webhookDenials(aspen: Aspen): Promise<number> {
+  const text = await new Promise<string>((resolve, reject) => {
+    http
+      .get({ host: '127.0.0.1', port: aspen.ports.metrics, path: '/metrics' }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+      })
+      .on('error', reject);
+  });
+  const line = text
+    .split('\n')
+    .find(
+      (l) =>
+        l.startsWith('aspen_webhook_reviews_total{') &&
+        l.includes('path="/validate"') &&
+        l.includes('outcome="denied"'),
+    );
+  return Number(line?.split(' ').at(-1) ?? 0);
 }
 
 /** The chart's webhook configurations, pointed at a loopback URL instead of the Service (no caBundle: aspen patches it). */
@@ -89,7 +143,7 @@ export function loopbackWebhooks(port: number, namespace: string): string {
         name: 'namespace.inject.aspen.dev',
         failurePolicy: 'Fail',
         reinvocationPolicy: 'Never',
-        clientConfig: { url: `https://127.0.0.1:${port}/inject` },
+        clientConfig: { url: `https://localhost:${port}/inject` },
         rules: [
           {
             apiGroups: [''],
@@ -117,7 +171,7 @@ export function loopbackWebhooks(port: number, namespace: string): string {
         ...common,
         name: 'validate.aspen.dev',
         failurePolicy: 'Ignore',
-        clientConfig: { url: `https://127.0.0.1:${port}/validate` },
+        clientConfig: { url: `https://localhost:${port}/validate` },
         rules: [
           {
             apiGroups: ['aspen.dev'],
