@@ -42,6 +42,7 @@ describe('chart: RBAC', function () {
         'admissionregistration.k8s.io/mutatingwebhookconfigurations patch [aspen-injector]',
         'admissionregistration.k8s.io/validatingwebhookconfigurations get [aspen-validator]',
         'admissionregistration.k8s.io/validatingwebhookconfigurations patch [aspen-validator]',
+        'aspen.dev/apisecuritypolicies get',
         'aspen.dev/apisecuritypolicies list',
         'aspen.dev/apisecuritypolicies watch',
         'aspen.dev/apisecuritypolicies/finalizers update',
@@ -51,6 +52,7 @@ describe('chart: RBAC', function () {
         'core/configmaps watch',
         'core/events create',
         'core/events patch',
+        'core/namespaces get',
         'core/namespaces list',
         'core/namespaces watch',
         'core/pods list',
@@ -75,6 +77,7 @@ describe('chart: RBAC', function () {
   it('limits writes in aspen’s namespace to its Lease, sync reports and three Secrets', () => {
     expect(flatten(find(objects, 'Role', 'aspen'))).to.deep.equal(
       [
+        'aspen.dev/apisecuritypolicies create',
         'coordination.k8s.io/leases get [aspen-leader]',
         'coordination.k8s.io/leases update [aspen-leader]',
         'coordination.k8s.io/leases create',
@@ -92,12 +95,16 @@ describe('chart: RBAC', function () {
     );
   });
 
-  it('binds the roles to the controller’s ServiceAccount only; the dataplane has none', () => {
+  it('binds the roles to the controller’s ServiceAccount; the dataplane only reads policies and Secrets', () => {
     for (const o of objects.filter((x) => x.kind === 'ClusterRoleBinding' || x.kind === 'RoleBinding')) {
-      expect(o.subjects).to.deep.equal([
-        { kind: 'ServiceAccount', name: 'aspen', namespace: 'aspen-system' },
-      ]);
+      const sa = o.metadata.name === 'aspen-dataplane' ? 'aspen-dataplane' : 'aspen';
+      expect(o.subjects).to.deep.equal([{ kind: 'ServiceAccount', name: sa, namespace: 'aspen-system' }]);
     }
+    expect(flatten(find(objects, 'ClusterRole', 'aspen-dataplane'))).to.deep.equal([
+      'aspen.dev/apisecuritypolicies list',
+      'aspen.dev/apisecuritypolicies watch',
+      'core/secrets get',
+    ]);
   });
 
   it('has no wildcard anywhere', () => {

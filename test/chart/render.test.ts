@@ -39,9 +39,11 @@ describe('chart: helm template with default values', function () {
   it('renders exactly the expected objects', () => {
     expect(ids(objects)).to.deep.equal([
       'ClusterRole/aspen',
+      'ClusterRole/aspen-dataplane',
       'ClusterRole/aspen-edit',
       'ClusterRole/aspen-view',
       'ClusterRoleBinding/aspen',
+      'ClusterRoleBinding/aspen-dataplane',
       'Deployment/aspen',
       'Deployment/aspen-dataplane',
       'MutatingWebhookConfiguration/aspen-injector',
@@ -94,7 +96,7 @@ describe('chart: helm template with default values', function () {
     ]);
     expect((dp.spec as { replicas: number }).replicas).to.equal(1);
     expect((dp.spec as { strategy: { type: string } }).strategy.type).to.equal('Recreate');
-    expect(podSpec(dp).automountServiceAccountToken).to.equal(false);
+    expect(podSpec(dp).automountServiceAccountToken, 'reads policies and API-key Secrets').to.equal(true);
   });
 
   it('gives every pod the restricted Pod Security context with a read-only root file system', () => {
