@@ -85,7 +85,7 @@ describe('e2e: aspen controller on a real API server', function () {
       'mutatingwebhookconfiguration/aspen-injector',
       'validatingwebhookconfiguration/aspen-validator',
     ]);
-    await c.kubectl(['delete', 'namespace', ASPEN_NS, SHOP, PLAIN, '--wait=false']);
+    await c.kubectl(['delete', 'namespace', ASPEN_NS, SHOP, PLAIN, 'shop', '--wait=false']);
   });
 
   it('marks an applied policy Accepted=True with observedGeneration', async () => {
@@ -177,6 +177,26 @@ describe('e2e: aspen controller on a real API server', function () {
       'jsonpath={.status.conditions[?(@.type=="Programmed")].status}',
     ]);
     expect(cells.slice(0, 5)).to.deep.equal(['orders', 'Enforce', 'True', programmed || '<none>', '1']);
+  });
+
+  it('follows the README quickstart: the example shop and policies are applied and Accepted', async () => {
+    const c = cluster();
+    const examples = path.join(repoRoot(), 'examples');
+    await c.kubectlOk(['apply', '-f', path.join(examples, 'shop', 'namespace.yaml')]);
+    await c.kubectlOk(['wait', '-n', 'shop', '--for=create', '--timeout=60s', 'serviceaccount/default']);
+    await c.kubectlOk(['apply', '-f', path.join(examples, 'shop'), '-f', path.join(examples, 'policies')]);
+    await c.kubectlOk(['wait', '-n', 'shop', '--for=condition=Accepted', '--timeout=60s', 'asp', '--all']);
+    const table = await c.kubectlOk(['get', 'asp', '-A']);
+    const rows = table
+      .trim()
+      .split('\n')
+      .slice(1)
+      .filter((l) => l.startsWith('shop '));
+    expect(rows.map((l) => l.split(/\s+/).slice(1, 4))).to.deep.equal([
+      ['frontend', 'Audit', 'True'],
+      ['orders-api', 'Enforce', 'True'],
+      ['payments', 'Enforce', 'True'],
+    ]);
   });
 
   it('loses nothing when killed and restarted: a proxy gets the same config from the same CA', async () => {
