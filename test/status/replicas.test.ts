@@ -99,7 +99,7 @@ describe('status reporting across two replicas (fake API server)', () => {
     const obj = api.get('aspen.dev/v1alpha1', 'ApiSecurityPolicy', 'shop', 'orders-api') as {
       status?: object;
     };
-    return (obj.status ?? {});
+    return obj.status ?? {};
   }
 
   async function until(replicas: Replica[], predicate: () => boolean): Promise<void> {
@@ -118,19 +118,17 @@ describe('status reporting across two replicas (fake API server)', () => {
       const sa = connect(a, 'orders-a');
       a.reporting.xdsEvents().onAcked?.(sa, LDS, a.version);
       const sb = connect(b, 'orders-b');
-      b.reporting
-        .xdsEvents()
-        .onRejected?.(
-          {
-            proxyKey: 'shop/orders',
-            typeUrl: LDS,
-            version: b.version,
-            message: NACK,
-            code: 3,
-            at: time.now(),
-          },
-          sb,
-        );
+      b.reporting.xdsEvents().onRejected?.(
+        {
+          proxyKey: 'shop/orders',
+          typeUrl: LDS,
+          version: b.version,
+          message: NACK,
+          code: 3,
+          at: time.now(),
+        },
+        sb,
+      );
       const programmed = (): { status: string; reason: string; message: string } | undefined =>
         status().conditions?.find((c) => c.type === 'Programmed');
       await until([a, b], () => programmed()?.reason === 'Rejected');
