@@ -127,6 +127,13 @@ describe('e2e: deploy/aspen.yaml and the chart on a real API server', function (
       ['get its CA Secret', ['get', 'secret/aspen-ca', '-n', 'aspen-system']],
       ['patch its injector', ['patch', 'mutatingwebhookconfigurations/aspen-injector']],
       ['review tokens', ['create', 'tokenreviews.authentication.k8s.io']],
+      ['read a policy before writing its status', ['get', 'apisecuritypolicies.aspen.dev', '-n', 'shop']],
+      ['read the labels of a new namespace (injection)', ['get', 'namespaces/shop']],
+      [
+        'dry-run a policy in its namespace (webhook self-test)',
+        ['create', 'apisecuritypolicies.aspen.dev', '-n', 'aspen-system'],
+      ],
+      ['keep the dataplane Secret', ['update', 'secret/aspen-dataplane-tls', '-n', 'aspen-system']],
     ];
     const denied: [string, string[]][] = [
       ['get other Secrets in its namespace', ['get', 'secret/other', '-n', 'aspen-system']],
@@ -135,6 +142,7 @@ describe('e2e: deploy/aspen.yaml and the chart on a real API server', function (
       ['patch other webhooks', ['patch', 'mutatingwebhookconfigurations/someone-else']],
       ['update policies (spec)', ['update', 'apisecuritypolicies.aspen.dev', '-n', 'shop']],
       ['create pods', ['create', 'pods', '-n', 'shop']],
+      ['create policies in other namespaces', ['create', 'apisecuritypolicies.aspen.dev', '-n', 'shop']],
       ['update another Lease', ['update', 'leases.coordination.k8s.io/other', '-n', 'aspen-system']],
     ];
     for (const [why, args] of allowed) {
@@ -147,6 +155,23 @@ describe('e2e: deploy/aspen.yaml and the chart on a real API server', function (
       it(`does not let the controller ${why}`, async () => {
         const r = await cluster().kubectl(['auth', 'can-i', ...args, `--as=${SA}`]);
         expect(r.stdout.trim()).to.equal('no');
+      });
+    }
+    const dataplane: [string, string[], 'yes' | 'no'][] = [
+      ['watch policies everywhere', ['watch', 'apisecuritypolicies.aspen.dev', '--all-namespaces'], 'yes'],
+      ['get a referenced API-key Secret', ['get', 'secret/partner-keys', '-n', 'shop'], 'yes'],
+      ['list Secrets', ['list', 'secrets', '-n', 'shop'], 'no'],
+      [
+        'write policy status',
+        ['patch', 'apisecuritypolicies.aspen.dev', '--subresource=status', '-n', 'shop'],
+        'no',
+      ],
+    ];
+    for (const [why, args, answer] of dataplane) {
+      it(`${answer === 'yes' ? 'lets' : 'does not let'} the dataplane ${why}`, async () => {
+        const as = '--as=system:serviceaccount:aspen-system:aspen-dataplane';
+        const r = await cluster().kubectl(['auth', 'can-i', ...args, as]);
+        expect(r.stdout.trim()).to.equal(answer);
       });
     }
   });
