@@ -10,6 +10,7 @@ import { parseListenAddress } from '../serve/address.js';
 import type { ListenAddress } from '../serve/address.js';
 import { parseEnvoyVersionRange } from '../serve/envoy-version.js';
 import { spiffeId } from '../translate/match.js';
+import { DEFAULT_IMAGES } from '../webhook/inject/settings.js';
 import { defaultXdsConfig } from '../xds/translate/config.js';
 
 /** Options of `aspen controller`, as commander parses them. */
@@ -28,6 +29,16 @@ export interface ControllerCliOptions {
   webhookCertSource: string;
   /** Directory of tls.crt/tls.key/ca.crt for `external`. */
   webhookCertDir?: string;
+  /** Extra DNS names of the self-managed webhook serving certificate, comma-separated. */
+  webhookExtraDnsNames?: string;
+  /** Envoy image of injected pods. */
+  proxyImage: string;
+  /** Image of the injected traffic-redirect init container. */
+  redirectImage: string;
+  /** xDS address injected proxies dial; default aspen.<namespace>.svc:15010. */
+  injectionXdsAddress?: string;
+  /** Namespaces never injected (besides kube-system & co. and aspen's own), comma-separated. */
+  injectionExcludedNamespaces?: string;
   /** Metrics address. */
   metricsListen: string;
   /** Health address. */
@@ -70,6 +81,18 @@ export interface WebhookFlags {
   readonly certSource: 'self' | 'external';
   /** Where an external certificate is read. */
   readonly certDir?: string;
+  /** DNS names of the self-managed serving certificate besides the Service's (e.g. `localhost`). */
+  readonly extraDnsNames?: readonly string[];
+}
+
+/** Sidecar injection settings, parsed. */
+export interface InjectionFlags {
+  /** Images of the injected containers. */
+  readonly images: { readonly proxy: string; readonly redirect: string };
+  /** `host:port` of aspen's xDS service as injected proxies dial it. */
+  readonly xdsAddress: string;
+  /** Namespaces never injected besides the built-in ones. */
+  readonly excludedNamespaces: readonly string[];
 }
 
 /** Everything the flags resolve to. */
@@ -78,6 +101,8 @@ export interface ResolvedControllerFlags {
   readonly options: ControllerOptions;
   /** Webhook settings. */
   readonly webhook: WebhookFlags;
+  /** Injection settings. */
+  readonly injection: InjectionFlags;
 }
 
 const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/;
@@ -130,10 +155,37 @@ function webhookFlags(flags: ControllerCliOptions, problems: Problems): WebhookF
   }
   if (source === 'external' && flags.webhookCertDir === undefined)
     problems.list.push('--webhook-cert-source external needs --webhook-cert-dir');
+  const extra = listOf(flags.webhookExtraDnsNames);
   return {
     listen,
     certSource: source,
     ...(flags.webhookCertDir === undefined ? {} : { certDir: flags.webhookCertDir }),
+    ...(extra.length === 0 ? {} : { extraDnsNames: extra }),
+  };
+}
+
+/** A comma-separated list, trimmed, empty entries dropped. */
+export function listOf(text: string | undefined): string[] {
+  return (text ?? '')
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '');
+}
+
+function injectionFlags(flags: ControllerCliOptions, namespace: string, problems: Problems): InjectionFlags {
+  for (const [flag, image] of [
+    ['--proxy-image', flags.proxyImage],
+    ['--redirect-image', flags.redirectImage],
+  ] as const) {
+    if (image.trim() === '' || /\s/.test(image))
+      problems.list.push(`${flag}: "${image}" is not an image reference`);
+  }
+  const xdsAddress = flags.injectionXdsAddress ?? `aspen.${namespace}.svc:15010`;
+  problems.address('--injection-xds-address', xdsAddress, true);
+  return {
+    images: { proxy: flags.proxyImage, redirect: flags.redirectImage },
+    xdsAddress,
+    excludedNamespaces: listOf(flags.injectionExcludedNamespaces),
   };
 }
 
@@ -177,7 +229,8 @@ export function resolveControllerFlags(
     ...(typeof supportedEnvoy === 'string' ? {} : { supportedEnvoy }),
   };
   const webhook = webhookFlags(flags, problems);
-  return problems.list.length > 0 ? problems.list : { options, webhook };
+  const injection = injectionFlags(flags, namespace, problems);
+  return problems.list.length > 0 ? problems.list : { options, webhook, injection };
 }
 
 /** Flag defaults (contracts.md). */
@@ -186,6 +239,8 @@ export const CONTROLLER_DEFAULTS = {
   xdsListen: '0.0.0.0:15010',
   webhookListen: '0.0.0.0:9443',
   webhookCertSource: 'self',
+  proxyImage: DEFAULT_IMAGES.proxy,
+  redirectImage: DEFAULT_IMAGES.redirect,
   metricsListen: '0.0.0.0:9090',
   healthListen: '0.0.0.0:8081',
   leaseDuration: '15s',

@@ -7,11 +7,12 @@ import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { KubeConfig } from '@kubernetes/client-node';
 import { Registry } from 'prom-client';
-import { defaultExtensions, startController } from '../controller/app.js';
+import { startController } from '../controller/app.js';
 import type { ControllerApp } from '../controller/app.js';
 import type { ExtensionFactory } from '../controller/extension.js';
 import { createLogger, isLogLevel } from '../log.js';
 import type { Logger } from '../xds/server/types.js';
+import { controllerExtensions } from './controller-extensions.js';
 import { resolveControllerFlags } from './controller-flags.js';
 import type {
   ControllerCliOptions,
@@ -32,7 +33,7 @@ export interface ControllerRuntime {
   environment?: FlagEnvironment;
   /** Called once the app is started. */
   onStarted?: (app: ControllerApp) => void;
-  /** The extensions to run, given the webhook flags; default {@link controllerExtensions}. */
+  /** The extensions to run, given the webhook flags; default status reporting, webhooks and dataplane TLS. */
   extensions?: (webhook: WebhookFlags) => readonly ExtensionFactory[];
 }
 
@@ -55,14 +56,6 @@ function logger(flags: ControllerCliOptions, io: CliIO, runtime: ControllerRunti
     pretty,
     write: io.stderr,
   });
-}
-
-/**
- * The extensions `aspen controller` runs: the app's defaults (status reporting, NetworkPolicies). The admission
- * webhook server joins here as an extension built from `resolved.webhook` (`--webhook-*` flags).
- */
-export function controllerExtensions(resolved: ResolvedControllerFlags): ExtensionFactory[] {
-  return defaultExtensions(resolved.options);
 }
 
 /** Starts the app, or logs why it could not start. */

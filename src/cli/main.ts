@@ -281,6 +281,24 @@ function addController(root: Command, io: CliIO, done: (code: number) => void): 
       d.webhookCertSource,
     )
     .option('--webhook-cert-dir <dir>', 'tls.crt, tls.key, ca.crt for --webhook-cert-source external')
+    .option(
+      '--webhook-extra-dns-names <names>',
+      'more DNS names of the self-managed webhook certificate (a,b)',
+    )
+    .option('--proxy-image <image>', 'Envoy image of injected pods', d.proxyImage)
+    .option(
+      '--redirect-image <image>',
+      'image of the injected traffic redirect (sh, iptables)',
+      d.redirectImage,
+    )
+    .option(
+      '--injection-xds-address <host:port>',
+      'xDS address for injected proxies (default aspen.<ns>.svc:15010)',
+    )
+    .option(
+      '--injection-excluded-namespaces <ns,...>',
+      'namespaces never injected (besides kube-system, aspen)',
+    )
     .option('--metrics-listen <addr>', 'Prometheus /metrics address', d.metricsListen)
     .option('--health-listen <addr>', '/healthz and /readyz address', d.healthListen)
     .option('--leader-elect', 'campaign for the aspen-leader Lease (default)', true)

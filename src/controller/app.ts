@@ -16,7 +16,7 @@ import { systemTimers } from '../serve/debounce.js';
 import type { Timers } from '../serve/debounce.js';
 import { EnvoyVersions, withEnvoyVersions } from '../serve/envoy-version.js';
 import { healthHandler, listenHttp, metricsHandler } from '../serve/http.js';
-import type { HttpEndpoint } from '../serve/http.js';
+import type { HealthSource, HttpEndpoint } from '../serve/http.js';
 import { ServeMetrics } from '../serve/metrics.js';
 import { PipelineRunner } from '../serve/runner.js';
 import type { BuildReport, BuildStatus } from '../serve/runner.js';
@@ -62,7 +62,7 @@ export interface ControllerApp {
   ready(): boolean;
   /** The last build. */
   lastBuild(): BuildStatus | undefined;
-  /** Graceful shutdown: extensions, informers, xDS streams (grace period), leadership released, endpoints closed. */
+  /** Graceful shutdown: extensions, leadership released, informers, xDS streams (grace period), endpoints closed. */
   close(): Promise<void>;
 }
 
@@ -192,12 +192,14 @@ function makeContext(
   options: ControllerOptions,
   deps: ControllerDeps,
   env: Env,
-  parts: { source: KubernetesSource; cache: SnapshotCache; leadership: Leadership },
+  parts: { source: KubernetesSource; cache: SnapshotCache; leadership: Leadership; ca: CaState },
 ): ControllerContext {
   return {
     kubeConfig: deps.kubeConfig,
     namespace: options.namespace,
     replicaId: options.replicaId,
+    trustDomain: options.trustDomain,
+    ca: parts.ca,
     ...env,
     registry: deps.registry,
     source: parts.source,
@@ -221,7 +223,7 @@ async function buildCore(options: ControllerOptions, deps: ControllerDeps): Prom
   const cache = new SnapshotCache();
   const source = makeSource(options, deps, env);
   const leadership = new Leadership({ options, deps, ...env });
-  const context = makeContext(options, deps, env, { source, cache, leadership });
+  const context = makeContext(options, deps, env, { source, cache, leadership, ca });
   const extensions = (deps.extensions ?? defaultExtensions(options)).map((factory) => factory(context));
   const metrics = new ServeMetrics(deps.registry, env.clock);
   const secrets = makeSecrets(options, deps, env, { ca, cache });
@@ -245,6 +247,18 @@ async function buildCore(options: ControllerOptions, deps: ControllerDeps): Prom
   const tls = makeTls(options, env, ca);
   const xds = new XdsServer(ads, logger.child({ component: 'xds' }));
   return { clock: env.clock, logger, cache, source, runner, secrets, tls, xds, leadership, extensions, ca };
+}
+
+/** Ready once the first build is published and every extension (e.g. the webhooks' certificate) is ready. */
+function healthSource(core: Pick<Core, 'runner' | 'extensions'>): HealthSource {
+  return {
+    get ready(): boolean {
+      return core.runner.ready && core.extensions.every((e) => e.ready?.() ?? true);
+    },
+    get lastBuild(): BuildStatus | undefined {
+      return core.runner.lastBuild;
+    },
+  };
 }
 
 async function listenEndpoints(
@@ -272,7 +286,7 @@ export async function startController(
   try {
     endpoints = await listenEndpoints(
       options,
-      healthHandler(core.runner),
+      healthHandler(healthSource(core)),
       metricsHandler(deps.registry, core.logger),
     );
   } catch (error) {
@@ -332,12 +346,13 @@ function run(options: ControllerOptions, core: Core, endpoints: [HttpEndpoint, H
       closed = true;
       for (const extension of core.extensions)
         await Promise.resolve(extension.stop?.()).catch(() => undefined);
+      // Leader-only work has stopped: hand the Lease over now, not after the xDS drain.
+      await core.leadership.stop();
       runner.stop();
       core.tls.stop();
       core.secrets.stop();
       await runner.settled();
       await xds.close(options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS);
-      await core.leadership.stop();
       await Promise.all(endpoints.map((e) => e.close()));
       logger.info({}, 'aspen controller stopped');
     },

@@ -7,6 +7,7 @@
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Registry } from 'prom-client';
+import type { CaState } from '../ca/types.js';
 import type { KubernetesSource } from '../provider/kubernetes/source.js';
 import type { Timers } from '../serve/debounce.js';
 import type { BuildReport } from '../serve/runner.js';
@@ -21,6 +22,10 @@ export interface ControllerContext {
   readonly namespace: string;
   /** This replica's id. */
   readonly replicaId: string;
+  /** SPIFFE trust domain. */
+  readonly trustDomain: string;
+  /** The workload CA (loaded from its Secret before any extension is built). */
+  readonly ca: CaState;
   /** Time source. */
   readonly clock: Clock;
   /** Timers. */
@@ -51,6 +56,8 @@ export interface ControllerExtension {
   start?(): Promise<void> | void;
   /** Stopped on shutdown, before leadership is released. */
   stop?(): Promise<void> | void;
+  /** Whether this part is ready to serve (`/readyz` is 200 only when every extension says so); default ready. */
+  ready?(): boolean;
 }
 
 /** Builds an extension from the context. */

@@ -114,6 +114,7 @@ describe('aspen controller (CLI)', () => {
           xdsListen: local,
           healthListen: local,
           metricsListen: local,
+          webhookListen: local,
         }),
         io,
         { shutdown, stderrIsTTY: false, environment: { env: {}, hostname: 'h' } },

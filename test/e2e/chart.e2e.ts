@@ -127,7 +127,13 @@ describe('e2e: deploy/aspen.yaml and the chart on a real API server', function (
       ['get its CA Secret', ['get', 'secret/aspen-ca', '-n', 'aspen-system']],
       ['patch its injector', ['patch', 'mutatingwebhookconfigurations/aspen-injector']],
       ['review tokens', ['create', 'tokenreviews.authentication.k8s.io']],
-      ['dry-run its self-test policy', ['create', 'apisecuritypolicies.aspen.dev', '-n', 'aspen-system']],
+      ['read a policy before writing its status', ['get', 'apisecuritypolicies.aspen.dev', '-n', 'shop']],
+      ['read the labels of a new namespace (injection)', ['get', 'namespaces/shop']],
+      [
+        'dry-run a policy in its namespace (webhook self-test)',
+        ['create', 'apisecuritypolicies.aspen.dev', '-n', 'aspen-system'],
+      ],
+      ['keep the dataplane Secret', ['update', 'secret/aspen-dataplane-tls', '-n', 'aspen-system']],
     ];
     const denied: [string, string[]][] = [
       ['get other Secrets in its namespace', ['get', 'secret/other', '-n', 'aspen-system']],

@@ -8,14 +8,14 @@ import path from 'node:path';
 import { stringify } from 'yaml';
 import { repoRoot } from '../../scripts/k8s/chart.js';
 import {
-  chartWebhooks,
   controllerMissing,
   loopbackWebhooks,
   startAspen,
-  waitAspenReady,
+  waitReady,
+  webhookDenials,
   type Aspen,
 } from './harness/aspen.js';
-import { hostAddress, routeService } from './harness/route.js';
+import { connectProxy, proxyToken, workloadTrustBundle } from './harness/xds-proxy.js';
 import { freePort } from './harness/cluster.js';
 import { cluster, installBlocked } from './harness/shared.js';
 
@@ -42,16 +42,6 @@ describe('e2e: aspen controller on a real API server', function () {
   this.timeout(180_000);
   const replicas: Aspen[] = [];
   let webhookPort = 0;
-  const webhookHost = hostAddress();
-  /** Start options of replica `id` (every replica serves the webhook; only one can bind the routed port). */
-  const opts = (id: string, port?: number): Parameters<typeof startAspen>[0] => ({
-    cluster: cluster(),
-    replicaId: id,
-    namespace: ASPEN_NS,
-    webhookPort: port ?? webhookPort,
-    webhookHost,
-    lease: LEASE,
-  });
 
   before(async function () {
     const missing = (await controllerMissing()) ?? (await installBlocked());
@@ -77,13 +67,13 @@ describe('e2e: aspen controller on a real API server', function () {
     for (const ns of [ASPEN_NS, SHOP, PLAIN]) await c.kubectlOk(['create', 'namespace', ns]);
     await c.kubectlOk(['label', 'namespace', SHOP, 'aspen.dev/inject=enabled']);
     webhookPort = await freePort();
-    // The chart's webhooks, reached through Service aspen routed to this machine; a loopback URL without an address.
-    const webhooks =
-      webhookHost === undefined ? loopbackWebhooks(webhookPort, ASPEN_NS) : await chartWebhooks(ASPEN_NS);
-    if (webhookHost !== undefined)
-      await routeService(c, { namespace: ASPEN_NS, name: 'aspen', address: webhookHost, port: webhookPort });
-    expect((await c.withManifest(webhooks, ['apply', '--server-side'])).code).to.equal(0);
-    replicas.push(await startAspen(opts('a')));
+    expect(
+      (await c.withManifest(loopbackWebhooks(webhookPort, ASPEN_NS), ['apply', '--server-side'])).code,
+    ).to.equal(0);
+    replicas.push(
+      await startAspen({ cluster: c, replicaId: 'a', namespace: ASPEN_NS, webhookPort, lease: LEASE }),
+    );
+    await waitReady(replicas[0] as Aspen);
   });
 
   after(async () => {
@@ -95,7 +85,7 @@ describe('e2e: aspen controller on a real API server', function () {
       'mutatingwebhookconfiguration/aspen-injector',
       'validatingwebhookconfiguration/aspen-validator',
     ]);
-    await c.kubectl(['delete', 'namespace', ASPEN_NS, SHOP, PLAIN, '--wait=false']);
+    await c.kubectl(['delete', 'namespace', ASPEN_NS, SHOP, PLAIN, 'shop', '--wait=false']);
   });
 
   it('marks an applied policy Accepted=True with observedGeneration', async () => {
@@ -134,13 +124,19 @@ describe('e2e: aspen controller on a real API server', function () {
       metadata: { name: 'bad-rules', namespace: SHOP },
       spec: {
         selector: { matchLabels: { app: 'orders' } },
-        authorization: { rules: [{ name: 'read', action: 'Allow', from: { principals: ['frontend'] } }] },
+        // Valid for the CRD schema and CEL; only aspen's semantic validation knows the client does not exist.
+        authorization: { rules: [{ name: 'read', action: 'Allow', from: { apiKeyClients: ['ghost'] } }] },
       },
     });
+    const denied = (): Promise<number> => webhookDenials(replicas[0] as Aspen);
+    const before = await denied();
     const r = await c.withManifest(bad, ['apply', '--server-side']);
     expect(r.code).to.not.equal(0);
-    expect(r.stderr).to.include('validate.aspen.dev');
-    expect(r.stderr).to.match(/spec\.authorization\.rules\[0\]/);
+    // kubectl prints the webhook's causes as `The ApiSecurityPolicy "bad-rules" is invalid: <field>: <message>`.
+    expect(r.stderr).to.include('The ApiSecurityPolicy "bad-rules" is invalid');
+    expect(r.stderr).to.match(/spec\.authorization\.rules\[0\]\.from\.apiKeyClients\[0\]/);
+    expect(r.stderr).to.include('no API-key client "ghost"');
+    expect(await denied(), "aspen's /validate denials").to.equal(before + 1);
   });
 
   it('stores a pod of an injection-enabled namespace with the sidecar, and one elsewhere without', async () => {
@@ -158,11 +154,78 @@ describe('e2e: aspen controller on a real API server', function () {
     expect(annotations(plain)).to.not.have.property('aspen.dev/injected');
   });
 
-  it('loses nothing when killed and restarted', async () => {
+  it('shows status in the printer columns of kubectl get asp', async () => {
     const c = cluster();
-    const first = replicas.shift();
-    await first?.proc.kill();
-    replicas.push(await startAspen(opts('a')));
+    await c.kubectlOk([
+      'wait',
+      '-n',
+      SHOP,
+      '--for=jsonpath={.status.workloads}=1',
+      '--timeout=60s',
+      'asp/orders',
+    ]);
+    const table = await c.kubectlOk(['get', 'asp', 'orders', '-n', SHOP]);
+    const [header = '', row = ''] = table.trim().split('\n');
+    expect(header.split(/\s+/)).to.deep.equal(['NAME', 'MODE', 'ACCEPTED', 'PROGRAMMED', 'WORKLOADS', 'AGE']);
+    const cells = row.split(/\s+/);
+    const programmed = await c.kubectlOk([
+      'get',
+      'asp/orders',
+      '-n',
+      SHOP,
+      '-o',
+      'jsonpath={.status.conditions[?(@.type=="Programmed")].status}',
+    ]);
+    expect(cells.slice(0, 5)).to.deep.equal(['orders', 'Enforce', 'True', programmed || '<none>', '1']);
+  });
+
+  it('follows the README quickstart: the example shop and policies are applied and Accepted', async () => {
+    const c = cluster();
+    const examples = path.join(repoRoot(), 'examples');
+    await c.kubectlOk(['apply', '-f', path.join(examples, 'shop', 'namespace.yaml')]);
+    await c.kubectlOk(['wait', '-n', 'shop', '--for=create', '--timeout=60s', 'serviceaccount/default']);
+    await c.kubectlOk(['apply', '-f', path.join(examples, 'shop'), '-f', path.join(examples, 'policies')]);
+    await c.kubectlOk(['wait', '-n', 'shop', '--for=condition=Accepted', '--timeout=60s', 'asp', '--all']);
+    const table = await c.kubectlOk(['get', 'asp', '-A']);
+    const rows = table
+      .trim()
+      .split('\n')
+      .slice(1)
+      .filter((l) => l.startsWith('shop '));
+    expect(rows.map((l) => l.split(/\s+/).slice(1, 4))).to.deep.equal([
+      ['frontend', 'Audit', 'True'],
+      ['orders-api', 'Enforce', 'True'],
+      ['payments', 'Enforce', 'True'],
+    ]);
+  });
+
+  it('loses nothing when killed and restarted: a proxy gets the same config from the same CA', async () => {
+    const c = cluster();
+    const first = replicas.shift() as Aspen;
+    const bundle = await workloadTrustBundle(c, ASPEN_NS);
+    const token = await proxyToken(c, SHOP, 'default');
+    const before = await connectProxy({ port: first.ports.xds, workload: `${SHOP}/orders-1`, bundle, token });
+    // The ACK reaches the policy's status through the replica's sync report and the leader's aggregation.
+    await c.kubectlOk(['wait', '-n', SHOP, '--for=condition=Programmed', '--timeout=60s', 'asp/orders']);
+    await first.proc.kill();
+    before.client.close();
+    const restarted = await startAspen({
+      cluster: c,
+      replicaId: 'a',
+      namespace: ASPEN_NS,
+      webhookPort,
+      lease: LEASE,
+    });
+    replicas.push(restarted);
+    await waitReady(restarted);
+    const after = await connectProxy({
+      port: restarted.ports.xds,
+      workload: `${SHOP}/orders-1`,
+      bundle,
+      token,
+    });
+    after.client.close();
+    expect(after.listeners).to.deep.equal(before.listeners);
     await c.kubectlOk(['patch', 'asp/orders', '-n', SHOP, '--type=merge', '-p', '{"spec":{"mode":"Audit"}}']);
     const gen = await c.kubectlOk(['get', 'asp/orders', '-n', SHOP, '-o', 'jsonpath={.metadata.generation}']);
     await c.kubectlOk([
@@ -195,10 +258,11 @@ describe('e2e: aspen controller on a real API server', function () {
     ]);
 
   it('hands leadership over within one retry period when the leader stops gracefully', async () => {
+    const c = cluster();
     await waitHolder('a', '60s');
-    const b = await startAspen(opts('b', await freePort()));
+    const b = await startAspen({ cluster: c, replicaId: 'b', namespace: ASPEN_NS, lease: LEASE });
     replicas.push(b);
-    await waitAspenReady(b);
+    await waitReady(b);
     const leader = replicas.find((r) => r.replicaId === 'a');
     const stoppedAt = Date.now();
     await leader?.proc.stop();
@@ -208,9 +272,10 @@ describe('e2e: aspen controller on a real API server', function () {
   });
 
   it('hands leadership over within lease + retry when the leader is killed', async () => {
-    const c = await startAspen(opts('c', await freePort()));
-    replicas.push(c);
-    await waitAspenReady(c);
+    const c = cluster();
+    const replica = await startAspen({ cluster: c, replicaId: 'c', namespace: ASPEN_NS, lease: LEASE });
+    replicas.push(replica);
+    await waitReady(replica);
     const leader = replicas.find((r) => r.replicaId === 'b');
     const killedAt = Date.now();
     await leader?.proc.kill();

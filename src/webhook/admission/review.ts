@@ -49,7 +49,12 @@ export interface AdmissionResponse {
     readonly code: number;
     readonly reason: string;
     readonly message: string;
-    readonly details?: { readonly causes: readonly { field: string; message: string; reason: string }[] };
+    readonly details?: {
+      readonly group?: string;
+      readonly kind?: string;
+      readonly name?: string;
+      readonly causes?: readonly { field: string; message: string; reason: string }[];
+    };
   };
   /** Base64 of an RFC 6902 patch. */
   readonly patch?: string;
@@ -119,13 +124,42 @@ export function allow(
   return { uid, allowed: true, ...withPatch, ...(warnings.length === 0 ? {} : { warnings }) };
 }
 
-/** Refuses, with a message, field causes and warnings. */
-export function deny(
-  uid: string,
-  denial: { code: number; reason: string; message: string; causes?: readonly DenialCause[] },
-  warnings: readonly string[] = [],
-): AdmissionResponse {
+/** The object a denial is about: kubectl prints `The <kind> "<name>" is invalid: <causes>` with it. */
+export interface DenialTarget {
+  /** API group. */
+  readonly group: string;
+  /** Kind. */
+  readonly kind: string;
+  /** Object name. */
+  readonly name: string;
+}
+
+/** What a denial says. */
+export interface Denial {
+  /** HTTP-style code. */
+  readonly code: number;
+  /** Status reason (`Invalid`, `BadRequest`, …). */
+  readonly reason: string;
+  /** Message. */
+  readonly message: string;
+  /** Field causes. */
+  readonly causes?: readonly DenialCause[];
+  /** The object refused. */
+  readonly target?: DenialTarget;
+}
+
+function detailsOf(denial: Denial): NonNullable<AdmissionResponse['status']>['details'] {
   const causes = denial.causes ?? [];
+  if (causes.length === 0 && denial.target === undefined) return undefined;
+  return {
+    ...denial.target,
+    ...(causes.length === 0 ? {} : { causes: causes.map((c) => ({ ...c, reason: 'FieldValueInvalid' })) }),
+  };
+}
+
+/** Refuses, with a message, field causes (and the object they are about) and warnings. */
+export function deny(uid: string, denial: Denial, warnings: readonly string[] = []): AdmissionResponse {
+  const details = detailsOf(denial);
   return {
     uid,
     allowed: false,
@@ -133,9 +167,7 @@ export function deny(
       code: denial.code,
       reason: denial.reason,
       message: denial.message,
-      ...(causes.length === 0
-        ? {}
-        : { details: { causes: causes.map((c) => ({ ...c, reason: 'FieldValueInvalid' })) } }),
+      ...(details === undefined ? {} : { details }),
     },
     ...(warnings.length === 0 ? {} : { warnings }),
   };

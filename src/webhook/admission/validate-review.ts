@@ -68,5 +68,6 @@ export async function reviewPolicy(
   const causes = verdict.problems.map((p) => ({ field: formatPath(p.path), message: p.message }));
   const message = `${name} is invalid: ${causes.map((c) => `${c.field}: ${c.message}`).join('; ')}`;
   deps.logger.info({ namespace, name: objectName(object), problems: causes.length }, 'policy refused');
-  return deny(uid, { code: 422, reason: 'Invalid', message, causes }, verdict.warnings);
+  const target = { group: kind.group, kind: kind.kind, name: objectName(object) };
+  return deny(uid, { code: 422, reason: 'Invalid', message, causes, target }, verdict.warnings);
 }

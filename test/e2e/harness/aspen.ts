@@ -1,11 +1,11 @@
 /**
- * Runs `aspen controller` from this repository (node bin/aspen.js) against the e2e cluster, every port on loopback
- * but the webhook's, which listens where the chart's Service `aspen` is routed (harness/route.ts). Tests that need the controller skip, with the reason, while the command does not exist.
+ * Runs `aspen controller` from this repository (node bin/aspen.js) against the e2e cluster, every port on loopback,
+ * and registers aspen's webhooks with clientConfig.url `https://localhost:<port>` (there is no Service routing on a
+ * cluster without nodes; the self-managed serving certificate gets the extra DNS name `localhost`). Tests that need the controller skip, with the reason, while the command does not exist.
  */
 import http from 'node:http';
 import path from 'node:path';
 import { stringify } from 'yaml';
-import { helmTemplate } from '../../../scripts/k8s/chart.js';
 import { repoRoot, run } from '../../../scripts/k8s/chart.js';
 import { freePort, type Cluster } from './cluster.js';
 import { startProcess, type Proc } from './process.js';
@@ -33,8 +33,6 @@ export interface AspenOptions {
   namespace: string;
   /** Webhook port; a fixed one lets a restarted replica serve the registered URL again. */
   webhookPort?: number;
-  /** Address the webhook listens on (default 127.0.0.1; the host address when the Service is routed here). */
-  webhookHost?: string;
   /** Leader election timings (short in tests). */
   lease?: { duration: string; renew: string; retry: string };
 }
@@ -58,8 +56,10 @@ export async function startAspen(opts: AspenOptions): Promise<Aspen> {
       `--namespace=${opts.namespace}`,
       `--replica-id=${opts.replicaId}`,
       `--xds-listen=127.0.0.1:${ports.xds}`,
-      `--webhook-listen=${opts.webhookHost ?? '127.0.0.1'}:${ports.webhook}`,
+      `--webhook-listen=127.0.0.1:${ports.webhook}`,
       '--webhook-cert-source=self',
+      // The webhooks are registered at https://localhost:<port> (see loopbackWebhooks).
+      '--webhook-extra-dns-names=localhost',
       `--metrics-listen=127.0.0.1:${ports.metrics}`,
       `--health-listen=127.0.0.1:${ports.health}`,
       '--leader-elect',
@@ -74,11 +74,58 @@ export async function startAspen(opts: AspenOptions): Promise<Aspen> {
   return { replicaId: opts.replicaId, proc, ports };
 }
 
+/** GET http://127.0.0.1:<port><path>; resolves with the status code (0 when it cannot connect). */
+function httpStatus(port: number, path: string): Promise<number> {
+  return new Promise((resolve) => {
+    const req = http.get({ host: '127.0.0.1', port, path, timeout: 2000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', () => resolve(0));
+    req.on('timeout', () => req.destroy());
+  });
+}
+
 /**
- * The chart's webhook configurations, pointed at a loopback URL instead of the Service (no caBundle: aspen patches
- * it). Used only when this machine has no non-loopback address to route the Service to (harness/route.ts); aspen's
- * serving certificate must then be valid for 127.0.0.1.
+ * Waits until the replica's /readyz answers 200 (informers synced, first build published, webhook certificate
+ * loaded; by then it campaigns for the Lease); rejects after `timeoutMs` or when the process exits.
  */
+export async function waitReady(aspen: Aspen, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let exited = false;
+  void aspen.proc.exited.then(() => (exited = true));
+  while (Date.now() < deadline && !exited) {
+    if ((await httpStatus(aspen.ports.health, '/readyz')) === 200) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(
+    `aspen replica ${aspen.replicaId} not ready (${exited ? 'exited' : 'timed out'}); see ${aspen.proc.log}`,
+  );
+}
+
+/** `aspen_webhook_reviews_total{path="/validate",outcome="denied"}` of a replica (0 before the first). */
+export async function webhookDenials(aspen: Aspen): Promise<number> {
+  const text = await new Promise<string>((resolve, reject) => {
+    http
+      .get({ host: '127.0.0.1', port: aspen.ports.metrics, path: '/metrics' }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+      })
+      .on('error', reject);
+  });
+  const line = text
+    .split('\n')
+    .find(
+      (l) =>
+        l.startsWith('aspen_webhook_reviews_total{') &&
+        l.includes('path="/validate"') &&
+        l.includes('outcome="denied"'),
+    );
+  return Number(line?.split(' ').at(-1) ?? 0);
+}
+
+/** The chart's webhook configurations, pointed at a loopback URL instead of the Service (no caBundle: aspen patches it). */
 export function loopbackWebhooks(port: number, namespace: string): string {
   const common = {
     admissionReviewVersions: ['v1'],
@@ -96,7 +143,7 @@ export function loopbackWebhooks(port: number, namespace: string): string {
         name: 'namespace.inject.aspen.dev',
         failurePolicy: 'Fail',
         reinvocationPolicy: 'Never',
-        clientConfig: { url: `https://127.0.0.1:${port}/inject` },
+        clientConfig: { url: `https://localhost:${port}/inject` },
         rules: [
           {
             apiGroups: [''],
@@ -124,7 +171,7 @@ export function loopbackWebhooks(port: number, namespace: string): string {
         ...common,
         name: 'validate.aspen.dev',
         failurePolicy: 'Ignore',
-        clientConfig: { url: `https://127.0.0.1:${port}/validate` },
+        clientConfig: { url: `https://localhost:${port}/validate` },
         rules: [
           {
             apiGroups: ['aspen.dev'],
@@ -138,39 +185,4 @@ export function loopbackWebhooks(port: number, namespace: string): string {
     ],
   };
   return `${stringify(injector)}---\n${stringify(validator)}`;
-}
-
-/** The chart's own webhook configurations for aspen's namespace (Service clientConfig, no caBundle). */
-export async function chartWebhooks(namespace: string): Promise<string> {
-  const objects = await helmTemplate({ namespace });
-  return objects
-    .filter((o) => o.kind === 'MutatingWebhookConfiguration' || o.kind === 'ValidatingWebhookConfiguration')
-    .map((o) => stringify(o))
-    .join('---\n');
-}
-
-/** GET a loopback URL; resolves with the status code (0 when it cannot connect). */
-function get(url: string): Promise<number> {
-  return new Promise((resolve) => {
-    const req = http.get(url, { timeout: 2000 }, (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    });
-    req.on('error', () => resolve(0));
-    req.on('timeout', () => req.destroy());
-  });
-}
-
-/**
- * Waits until a replica answers /readyz with 200 (informers synced, first build published: it has also seen the
- * Lease), polling every 200 ms for at most 60 s. Hand-over bounds are measured from a replica that is running.
- */
-export async function waitAspenReady(aspen: Aspen): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    if ((await get(`http://127.0.0.1:${aspen.ports.health}/readyz`)) === 200) return;
-    if (aspen.proc.child.exitCode !== null)
-      throw new Error(`${aspen.proc.name} exited; see ${aspen.proc.log}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`${aspen.proc.name} was not ready within 60 s; see ${aspen.proc.log}`);
 }
