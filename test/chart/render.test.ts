@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { helmTemplate, repoRoot, type K8sObject } from '../../scripts/k8s/chart.js';
+import { DEFAULT_IMAGES } from '../../src/webhook/inject/settings.js';
 import { args, find, ids, podSpec, restrictedViolations } from './objects.js';
 
 const fixture = (name: string): Record<string, unknown> =>
@@ -79,6 +80,8 @@ describe('chart: helm template with default values', function () {
       '--dataplane-address=aspen-dataplane.aspen-system.svc:15020',
       '--log-level=info',
       '--log-format=json',
+      `--proxy-image=${DEFAULT_IMAGES.proxy}`,
+      `--redirect-image=${DEFAULT_IMAGES.redirect}`,
     ]);
   });
 
@@ -209,6 +212,13 @@ describe('chart: helm template with HA, Redis and cert-manager values', function
       'podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution',
     );
     expect(args(controller)).to.include.members(['--trust-domain=prod.example.com', '--log-format=pretty']);
+  });
+
+  it('passes the injected sidecar and redirect images to the controller', () => {
+    expect(args(find(objects, 'Deployment', 'aspen'))).to.include.members([
+      '--proxy-image=registry.example.com/envoy@sha256:0000000000000000000000000000000000000000000000000000000000000002',
+      '--redirect-image=registry.example.com/aspen-redirect@sha256:0000000000000000000000000000000000000000000000000000000000000003',
+    ]);
   });
 
   it('excludes the extra namespaces from injection', () => {

@@ -39,6 +39,16 @@ const refused: Refusal[] = [
     values: { metrics: { enabled: false, serviceMonitor: { enabled: true } } },
     field: '/metrics/serviceMonitor/enabled',
   },
+  {
+    why: 'an empty redirect image',
+    values: { injection: { redirectImage: '' } },
+    field: '/injection/redirectImage',
+  },
+  {
+    why: 'a proxy image with a space',
+    values: { injection: { proxyImage: 'envoy latest' } },
+    field: '/injection/proxyImage',
+  },
   { why: 'a misspelt value', values: { controller: { replica: 2 } }, field: '/controller' },
   { why: 'a tag in the digest field', values: { image: { digest: 'latest' } }, field: '/image/digest' },
   { why: 'a trust domain with a path', values: { trustDomain: 'cluster.local/x' }, field: '/trustDomain' },

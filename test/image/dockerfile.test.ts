@@ -10,38 +10,7 @@ import { builtinModules } from 'node:module';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { repoRoot } from '../../scripts/k8s/chart.js';
-
-/** One instruction of a Dockerfile: keyword and its (line-continued) arguments. */
-interface Instruction {
-  keyword: string;
-  args: string;
-}
-
-/** One build stage: its FROM image, name and instructions. */
-interface Stage {
-  image: string;
-  name: string | undefined;
-  instructions: Instruction[];
-}
-
-/** Splits a Dockerfile into stages of instructions (comments dropped, continuation lines joined). */
-function parseDockerfile(text: string): Stage[] {
-  const joined = text.replace(/\\\n/g, ' ');
-  const stages: Stage[] = [];
-  for (const raw of joined.split('\n')) {
-    const line = raw.trim();
-    if (line === '' || line.startsWith('#')) continue;
-    const [keyword = '', ...rest] = line.split(/\s+/);
-    const args = rest.join(' ');
-    if (keyword.toUpperCase() === 'FROM') {
-      const m = /^(\S+)(?:\s+AS\s+(\S+))?$/i.exec(args);
-      stages.push({ image: m?.[1] ?? args, name: m?.[2], instructions: [] });
-    } else {
-      stages.at(-1)?.instructions.push({ keyword: keyword.toUpperCase(), args });
-    }
-  }
-  return stages;
-}
+import { parseDockerfile, type Stage } from './dockerfile-parse.js';
 
 const root = repoRoot();
 const stages = parseDockerfile(readFileSync(path.join(root, 'Dockerfile'), 'utf8'));
