@@ -77,7 +77,8 @@ export function renewalTime(certificatePem: string | undefined): Date | undefine
     const cert = new X509Certificate(certificatePem);
     const from = new Date(cert.validFrom).getTime();
     const to = new Date(cert.validTo).getTime();
-    return new Date(from + ((to - from) * 2) / 3);
+    // Whole milliseconds, rounded up, exactly as dataplaneTlsDue decides: a timer set for this instant finds it due.
+    return new Date(Math.ceil(from + ((to - from) * 2) / 3));
   } catch {
     return undefined;
   }

@@ -134,7 +134,7 @@ export function dataplaneTlsDue(certificatePem: string | undefined, now: Date): 
     const cert = new X509Certificate(certificatePem);
     const from = new Date(cert.validFrom).getTime();
     const to = new Date(cert.validTo).getTime();
-    return now.getTime() >= from + ((to - from) * 2) / 3;
+    return now.getTime() >= Math.ceil(from + ((to - from) * 2) / 3);
   } catch {
     return true;
   }
