@@ -35,6 +35,8 @@ export interface ControllerCliOptions {
   proxyImage: string;
   /** Image of the injected traffic-redirect init container. */
   redirectImage: string;
+  /** aspen's own image, run by proxyless gRPC pods' bootstrap/certificate agent. */
+  aspenImage: string;
   /** xDS address injected proxies dial; default aspen.<namespace>.svc:15010. */
   injectionXdsAddress?: string;
   /** Namespaces never injected (besides kube-system & co. and aspen's own), comma-separated. */
@@ -88,7 +90,7 @@ export interface WebhookFlags {
 /** Sidecar injection settings, parsed. */
 export interface InjectionFlags {
   /** Images of the injected containers. */
-  readonly images: { readonly proxy: string; readonly redirect: string };
+  readonly images: { readonly proxy: string; readonly redirect: string; readonly aspen: string };
   /** `host:port` of aspen's xDS service as injected proxies dial it. */
   readonly xdsAddress: string;
   /** Namespaces never injected besides the built-in ones. */
@@ -176,6 +178,7 @@ function injectionFlags(flags: ControllerCliOptions, namespace: string, problems
   for (const [flag, image] of [
     ['--proxy-image', flags.proxyImage],
     ['--redirect-image', flags.redirectImage],
+    ['--aspen-image', flags.aspenImage],
   ] as const) {
     if (image.trim() === '' || /\s/.test(image))
       problems.list.push(`${flag}: "${image}" is not an image reference`);
@@ -183,7 +186,7 @@ function injectionFlags(flags: ControllerCliOptions, namespace: string, problems
   const xdsAddress = flags.injectionXdsAddress ?? `aspen.${namespace}.svc:15010`;
   problems.address('--injection-xds-address', xdsAddress, true);
   return {
-    images: { proxy: flags.proxyImage, redirect: flags.redirectImage },
+    images: { proxy: flags.proxyImage, redirect: flags.redirectImage, aspen: flags.aspenImage },
     xdsAddress,
     excludedNamespaces: listOf(flags.injectionExcludedNamespaces),
   };
@@ -241,6 +244,7 @@ export const CONTROLLER_DEFAULTS = {
   webhookCertSource: 'self',
   proxyImage: DEFAULT_IMAGES.proxy,
   redirectImage: DEFAULT_IMAGES.redirect,
+  aspenImage: DEFAULT_IMAGES.aspen,
   metricsListen: '0.0.0.0:9090',
   healthListen: '0.0.0.0:8081',
   leaseDuration: '15s',

@@ -291,6 +291,7 @@ function addController(root: Command, io: CliIO, done: (code: number) => void): 
       'image of the injected traffic redirect (sh, iptables)',
       d.redirectImage,
     )
+    .option('--aspen-image <image>', "aspen's image, run by proxyless gRPC pods' agent", d.aspenImage)
     .option(
       '--injection-xds-address <host:port>',
       'xDS address for injected proxies (default aspen.<ns>.svc:15010)',

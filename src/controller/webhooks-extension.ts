@@ -26,7 +26,7 @@ export interface WebhooksExtensionSettings {
   readonly listen: string;
   /** Serving certificate source (`--webhook-cert-source`, `--webhook-cert-dir`, `--webhook-dns-names`). */
   readonly tls: WebhookTlsOptions;
-  /** Injected images (`--proxy-image`, `--redirect-image`). */
+  /** Injected images (`--proxy-image`, `--redirect-image`, `--aspen-image`). */
   readonly images: InjectionImages;
   /** The xDS address injected proxies dial (`--injection-xds-address`, default `aspen.<ns>.svc:15010`). */
   readonly xdsAddress?: string;

@@ -32,6 +32,7 @@ describe('aspen controller webhook and injection flags', () => {
       flags({
         proxyImage: 'r.example/envoy:1',
         redirectImage: 'r.example/redirect:1',
+        aspenImage: 'r.example/aspen:1',
         injectionXdsAddress: 'xds.example:443',
         injectionExcludedNamespaces: 'legacy, batch,',
         webhookExtraDnsNames: 'localhost',
@@ -40,7 +41,7 @@ describe('aspen controller webhook and injection flags', () => {
     );
     if (Array.isArray(resolved)) throw new Error(resolved.join('; '));
     expect(resolved.injection).to.deep.equal({
-      images: { proxy: 'r.example/envoy:1', redirect: 'r.example/redirect:1' },
+      images: { proxy: 'r.example/envoy:1', redirect: 'r.example/redirect:1', aspen: 'r.example/aspen:1' },
       xdsAddress: 'xds.example:443',
       excludedNamespaces: ['legacy', 'batch'],
     });

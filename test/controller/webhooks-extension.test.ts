@@ -26,7 +26,11 @@ import { postJson } from '../webhook/memory-client.js';
 
 const NS = 'aspen-system';
 const ADMISSION = 'admissionregistration.k8s.io/v1';
-const IMAGES = { proxy: 'registry.example/envoy:1.36.2', redirect: 'registry.example/redirect:1' };
+const IMAGES = {
+  proxy: 'registry.example/envoy:1.36.2',
+  redirect: 'registry.example/redirect:1',
+  aspen: 'registry.example/aspen:1',
+};
 
 interface ReviewAnswer {
   response: {

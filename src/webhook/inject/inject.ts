@@ -32,6 +32,9 @@ const PATCH_PATHS: readonly (readonly string[])[] = [
   ['spec', 'volumes'],
 ];
 
+/** Refusal while the workload CA has no trust bundle (the injected pod could not verify aspen). */
+const NO_TRUST_BUNDLE = 'aspen: no trust bundle yet (the workload CA is not ready); retry shortly';
+
 /** Warning on clusters without native sidecars. */
 export const NO_NATIVE_SIDECARS_WARNING =
   'aspen: this cluster has no native sidecars (Kubernetes < 1.29): the proxy runs as a regular container, so the ' +
@@ -76,7 +79,7 @@ function checkInputs(request: InjectionRequest, settings: InjectionSettings): st
   const exclusions = redirectExclusions(request.pod.metadata?.annotations ?? {});
   if (!exclusions.ok) return `aspen: ${exclusions.message}`;
   if (settings.trustBundlePem.trim() === '') {
-    return 'aspen: no trust bundle yet (the workload CA is not ready); retry shortly';
+    return NO_TRUST_BUNDLE;
   }
   return exclusions.value;
 }
@@ -123,7 +126,8 @@ export function injectPod(request: InjectionRequest, settings: InjectionSettings
     case 'skip':
       return answer(pod, withAnnotations(pod, { [INJECT_SKIPPED]: decision.reason }), [], decision.reason);
     case 'proxyless': {
-      const hooked = settings.proxyless(pod, { namespace: request.namespace });
+      if (settings.trustBundlePem.trim() === '') return { allowed: false, message: NO_TRUST_BUNDLE };
+      const hooked = settings.proxyless(pod, { namespace: request.namespace, settings });
       return answer(pod, withAnnotations(hooked, { [INJECTED]: 'proxyless' }), []);
     }
     case 'envoy':

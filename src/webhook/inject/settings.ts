@@ -4,6 +4,7 @@
  */
 import type { V1ResourceRequirements } from '@kubernetes/client-node';
 import { DEFAULT_TOKEN_PATH, DEFAULT_TRUST_BUNDLE_PATH } from '../../xds/sds/bootstrap.js';
+import { injectProxyless } from './proxyless.js';
 import type { InjectedPod, ProxylessHook } from './types.js';
 
 /** Images of the injected containers. */
@@ -12,6 +13,8 @@ export interface InjectionImages {
   readonly proxy: string;
   /** Runs the traffic redirect: needs `sh` and `iptables-restore` (ADR 0019). */
   readonly redirect: string;
+  /** aspen itself: runs the proxyless gRPC bootstrap/certificate agent (`aspen bootstrap --proxyless`). */
+  readonly aspen: string;
 }
 
 /** Everything the injector reads besides the pod and its namespace. */
@@ -71,10 +74,8 @@ export const ALWAYS_EXCLUDED_NAMESPACES: readonly string[] = [
 export const DEFAULT_IMAGES: InjectionImages = {
   proxy: 'docker.io/envoyproxy/envoy:distroless-v1.36.2',
   redirect: 'ghcr.io/aspen-dev/aspen-redirect:0.1.0',
+  aspen: 'ghcr.io/aspen-dev/aspen:0.1.0',
 };
-
-/** The default proxyless hook: marks the pod; the proxyless work adds its bootstrap here. */
-export const markProxyless: ProxylessHook = (pod) => pod;
 
 /** Settings with defaults for everything but the namespace-derived address and the trust bundle. */
 export function injectionSettings(
@@ -95,7 +96,7 @@ export function injectionSettings(
     drainSeconds: 5,
     tokenPath: DEFAULT_TOKEN_PATH,
     trustBundlePath: DEFAULT_TRUST_BUNDLE_PATH,
-    proxyless: markProxyless,
+    proxyless: injectProxyless,
     ...overrides,
   };
 }

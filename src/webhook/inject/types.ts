@@ -4,6 +4,7 @@
  */
 import type { V1Pod } from '@kubernetes/client-node';
 import type { JsonPatchOperation } from './json-patch.js';
+import type { InjectionSettings } from './settings.js';
 
 /** A pod as JSON (the client-node model types describe its shape; timestamps stay strings on the wire). */
 export type Pod = V1Pod;
@@ -16,8 +17,11 @@ export interface InjectedPod {
   readonly warnings: readonly string[];
 }
 
-/** Builds the proxyless mutation of a pod (the proxyless work owns its bootstrap); returns the changed pod. */
-export type ProxylessHook = (pod: Pod, context: { readonly namespace: string }) => Pod;
+/** Builds the proxyless mutation of a pod (default: src/webhook/inject/proxyless.ts); returns the changed pod. */
+export type ProxylessHook = (
+  pod: Pod,
+  context: { readonly namespace: string; readonly settings: InjectionSettings },
+) => Pod;
 
 /** What the injector is asked about one pod. */
 export interface InjectionRequest {
