@@ -82,6 +82,7 @@ describe('chart: helm template with default values', function () {
       '--log-format=json',
       `--proxy-image=${DEFAULT_IMAGES.proxy}`,
       `--redirect-image=${DEFAULT_IMAGES.redirect}`,
+      '--aspen-image=ghcr.io/aspen-dev/aspen:0.1.0',
     ]);
   });
 
@@ -214,8 +215,9 @@ describe('chart: helm template with HA, Redis and cert-manager values', function
     expect(args(controller)).to.include.members(['--trust-domain=prod.example.com', '--log-format=pretty']);
   });
 
-  it('passes the injected sidecar and redirect images to the controller', () => {
+  it('passes the injected sidecar and redirect images, and its own image for proxyless pods, to the controller', () => {
     expect(args(find(objects, 'Deployment', 'aspen'))).to.include.members([
+      '--aspen-image=registry.example.com/aspen@sha256:0000000000000000000000000000000000000000000000000000000000000001',
       '--proxy-image=registry.example.com/envoy@sha256:0000000000000000000000000000000000000000000000000000000000000002',
       '--redirect-image=registry.example.com/aspen-redirect@sha256:0000000000000000000000000000000000000000000000000000000000000003',
     ]);
