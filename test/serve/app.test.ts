@@ -195,6 +195,7 @@ describe('aspen serve: end to end', () => {
     };
     const argv = ['serve', '--dir', dir, '--xds-insecure', '--xds-listen', '127.0.0.1:0'];
     argv.push('--health-listen', '127.0.0.1:0', '--metrics-listen', '127.0.0.1:0');
+    argv.push('--dataplane-listen', '127.0.0.1:0', '--admin-listen', '127.0.0.1:0'); // no fixed ports in tests
     const exit = main(argv, io, runtime);
     let client: ScriptedAdsClient | undefined;
     try {

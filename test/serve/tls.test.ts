@@ -182,6 +182,7 @@ describe('aspen serve (CLI): TLS by default', () => {
     const argv = ['serve', '--dir', dir, '--xds-listen', '127.0.0.1:0', '--ca-cert', join(out, 'ca.pem')];
     argv.push('--ca-key', join(out, 'ca-key.pem'), '--trust-bundle-out', join(out, 'bundle.pem'));
     argv.push('--health-listen', '127.0.0.1:0', '--metrics-listen', '127.0.0.1:0');
+    argv.push('--dataplane-listen', '127.0.0.1:0', '--admin-listen', '127.0.0.1:0'); // no fixed ports in tests
     const exit = main(argv, io, runtime);
     let client: ScriptedAdsClient | undefined;
     try {
