@@ -72,6 +72,17 @@ function latest(rejections: readonly Rejection[]): Rejection | undefined {
   return [...rejections].sort((a, b) => b.at.getTime() - a.at.getTime())[0];
 }
 
+/**
+ * Whether every selected workload's proxies run the policy, as the controller decides Programmed: nothing selected is
+ * vacuously true; otherwise at least one proxy connected, all of them ACKed, none rejected, and no Programmed=False
+ * from the translator (e.g. UnsupportedByDataPlane).
+ */
+function enforcedEverywhere(status: PolicyStatus, proxies: PolicyStatusLine['proxies']): boolean {
+  if (status.conditions.some((c) => c.type === 'Programmed' && c.status === 'False')) return false;
+  if (status.workloads === 0) return true;
+  return proxies.connected > 0 && proxies.rejected === 0 && proxies.acked === proxies.connected;
+}
+
 /** The report of one policy. */
 function line(status: PolicyStatus, inputs: StatusInputs): PolicyStatusLine {
   const key = `${status.namespace}/${status.name}`;
@@ -94,7 +105,7 @@ function line(status: PolicyStatus, inputs: StatusInputs): PolicyStatusLine {
     workloads: status.workloads,
     proxies,
     ...(nack === undefined ? {} : { lastNack: nack.message }),
-    programmed: ok && proxies.rejected === 0 && proxies.acked === proxies.connected,
+    programmed: ok && enforcedEverywhere(status, proxies),
   };
 }
 

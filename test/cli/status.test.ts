@@ -160,11 +160,14 @@ describe('aspen status', () => {
     it('reads every policy from the loopback admin endpoint', async () => {
       const run = await runCli(['status', '--serve', `127.0.0.1:${String(app.adminPort)}`, '-o', 'json']);
       const out = JSON.parse(run.stdout) as {
-        policies: { namespace: string; name: string; mode: string; proxies: unknown }[];
+        policies: { namespace: string; name: string; mode: string; proxies: unknown; programmed: boolean }[];
       };
       expect(out.policies.map((p) => `${p.namespace}/${p.name}`)).to.include('shop/orders-api');
       expect(out.policies[0]?.proxies).to.deep.equal({ connected: 0, acked: 0, rejected: 0 });
-      expect(run.code).to.be.oneOf([0, 1]);
+      // Every example policy selects a workload and no proxy is connected: enforced nowhere yet, as the controller's
+      // Programmed=False/NoProxies says, so nothing is programmed and the command exits 1.
+      expect(out.policies.map((p) => p.programmed)).to.deep.equal(out.policies.map(() => false));
+      expect(run.code).to.equal(1);
       const text = await runCli(['status', '--serve', `127.0.0.1:${String(app.adminPort)}`]);
       expect(text.stdout.split('\n')[0]).to.match(/^POLICY\tMODE\tPROGRAMMED/);
     });
