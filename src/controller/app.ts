@@ -249,11 +249,14 @@ async function buildCore(options: ControllerOptions, deps: ControllerDeps): Prom
   return { clock: env.clock, logger, cache, source, runner, secrets, tls, xds, leadership, extensions, ca };
 }
 
-/** Ready once the first build is published and every extension (e.g. the webhooks' certificate) is ready. */
-function healthSource(core: Pick<Core, 'runner' | 'extensions'>): HealthSource {
+/**
+ * Ready once the first build is published, the xDS port is bound (a Service must not send proxies to a replica that
+ * refuses connections) and every extension (e.g. the webhooks' certificate) is ready.
+ */
+function healthSource(core: Pick<Core, 'runner' | 'extensions' | 'xds'>): HealthSource {
   return {
     get ready(): boolean {
-      return core.runner.ready && core.extensions.every((e) => e.ready?.() ?? true);
+      return core.runner.ready && core.xds.listening && core.extensions.every((e) => e.ready?.() ?? true);
     },
     get lastBuild(): BuildStatus | undefined {
       return core.runner.lastBuild;

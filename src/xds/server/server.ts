@@ -28,6 +28,12 @@ export class XdsServer {
   private readonly ads: AdsService;
   private readonly logger: Logger;
   private closing: Promise<void> | undefined;
+  private bound = false;
+
+  /** Whether the port is bound (readiness: no proxy should be sent here before). */
+  get listening(): boolean {
+    return this.bound && this.closing === undefined;
+  }
 
   /** Creates the server around an ADS service; nothing listens before {@link listen}. */
   constructor(ads: AdsService, logger: Logger) {
@@ -49,6 +55,7 @@ export class XdsServer {
           reject(error);
           return;
         }
+        this.bound = true;
         this.logger.info({ address, port }, 'xDS server listening');
         resolve(port);
       });
