@@ -1,26 +1,11 @@
 /**
- * The workload a pod belongs to, as the Envoy `node.cluster` `<namespace>/<workload>` names it: the Deployment of a
- * ReplicaSet-owned pod (the ReplicaSet name without its `-<pod-template-hash>`), else the owning controller
- * (StatefulSet, DaemonSet, Job, ReplicaSet), else the pod itself. The Kubernetes provider must key workloads the same way.
+ * The workload a pod belongs to, as the Envoy `node.cluster` `<namespace>/<workload>` names it. One rule for the
+ * injector and the Kubernetes provider (which keys workloads by it): {@link podWorkload}.
  */
+import { podWorkload } from '../../provider/kubernetes/workloads.js';
 import type { Pod } from './types.js';
 
-function ownerWorkload(pod: Pod): string | undefined {
-  const metadata = pod.metadata ?? {};
-  const owner = (metadata.ownerReferences ?? []).find((o) => o.controller === true);
-  if (owner === undefined) return undefined;
-  const hash = (metadata.labels ?? {})['pod-template-hash'];
-  if (owner.kind === 'ReplicaSet' && hash !== undefined && owner.name.endsWith(`-${hash}`)) {
-    return owner.name.slice(0, -(hash.length + 1));
-  }
-  return owner.name;
-}
-
-/** The workload name of a pod. */
+/** The workload name of a pod (the provider's rule, so the injected `node.cluster` names the workload it keys). */
 export function workloadName(pod: Pod): string {
-  const owner = ownerWorkload(pod);
-  if (owner !== undefined) return owner;
-  const metadata = pod.metadata ?? {};
-  if ((metadata.name ?? '') !== '') return metadata.name ?? '';
-  return (metadata.generateName ?? '').replace(/-+$/, '') || 'pod';
+  return podWorkload({ ...pod }).name;
 }
