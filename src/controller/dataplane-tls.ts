@@ -13,6 +13,7 @@ import {
   DATAPLANE_SERVICE_ACCOUNT,
   DATAPLANE_TLS_SECRET,
   dataplaneTlsDue,
+  dataplaneTlsRenewalTime,
   issueDataplaneTls,
 } from '../dataplane/tls.js';
 import type { TimerHandle, Timers } from '../serve/debounce.js';
@@ -68,20 +69,6 @@ export function dataplaneTlsAction(
   return reason === undefined
     ? { kind: 'none' }
     : { kind: 'update', reason, resourceVersion: stored.resourceVersion };
-}
-
-/** When the certificate in `certificatePem` is due (2/3 of its lifetime); undefined when unreadable. */
-export function renewalTime(certificatePem: string | undefined): Date | undefined {
-  if (certificatePem === undefined) return undefined;
-  try {
-    const cert = new X509Certificate(certificatePem);
-    const from = new Date(cert.validFrom).getTime();
-    const to = new Date(cert.validTo).getTime();
-    // Whole milliseconds, rounded up, exactly as dataplaneTlsDue decides: a timer set for this instant finds it due.
-    return new Date(Math.ceil(from + ((to - from) * 2) / 3));
-  } catch {
-    return undefined;
-  }
 }
 
 /** Options of {@link DataplaneTlsKeeper}. */
@@ -140,7 +127,7 @@ export class DataplaneTlsKeeper {
     try {
       const result = await this.reconcile();
       done = result.kind;
-      const due = renewalTime(result.certificatePem);
+      const due = dataplaneTlsRenewalTime(result.certificatePem);
       if (due !== undefined) delay = Math.min(delay, due.getTime() - options.clock.now().getTime());
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);

@@ -125,19 +125,25 @@ export async function issueDataplaneTls(
 }
 
 /**
- * Whether the certificate in `tls.crt` must be replaced at `now`: unreadable, or two thirds of its lifetime have
- * passed (the same rule as the xDS serving certificate).
+ * When the certificate in `tls.crt` is due: two thirds of its lifetime (the same rule as the xDS serving certificate),
+ * in whole milliseconds rounded up so that a timer set for this instant finds it due; undefined when unreadable.
  */
-export function dataplaneTlsDue(certificatePem: string | undefined, now: Date): boolean {
-  if (certificatePem === undefined) return true;
+export function dataplaneTlsRenewalTime(certificatePem: string | undefined): Date | undefined {
+  if (certificatePem === undefined) return undefined;
   try {
     const cert = new X509Certificate(certificatePem);
     const from = new Date(cert.validFrom).getTime();
     const to = new Date(cert.validTo).getTime();
-    return now.getTime() >= Math.ceil(from + ((to - from) * 2) / 3);
+    return new Date(Math.ceil(from + ((to - from) * 2) / 3));
   } catch {
-    return true;
+    return undefined;
   }
+}
+
+/** Whether the certificate in `tls.crt` must be replaced at `now`: unreadable, or its renewal time has come. */
+export function dataplaneTlsDue(certificatePem: string | undefined, now: Date): boolean {
+  const due = dataplaneTlsRenewalTime(certificatePem);
+  return due === undefined || now.getTime() >= due.getTime();
 }
 
 /** The Secret object the controller writes (create or update) in aspen's namespace for the dataplane. */
