@@ -1,10 +1,10 @@
 /**
- * `npm run bench [-- --quick] [-- --only 1,2-5,7] [-- --workloads N]`: runs aspen's benchmarks (see docs/performance.md) and prints each
+ * `npm run bench [-- --quick] [-- --only 1,2-5,7] [-- --workloads N] [-- --egress scoped|mesh]`: runs aspen's benchmarks (see docs/performance.md) and prints each
  * figure with its spread, then a summary table of figures, targets and whether each is met. `--quick` uses a small
  * cluster and few rounds (for regular use while changing code); the full run uses the issue's sizes.
  */
 import { parseArgs } from 'node:util';
-import { FULL_SIZE } from './lib/generate.js';
+import { egressLine, FULL_SIZE } from './lib/generate.js';
 import type { ClusterSize } from './lib/generate.js';
 import { machineLine } from './lib/stats.js';
 import type { Result } from './lib/stats.js';
@@ -23,14 +23,26 @@ function sizeFor(quick: boolean, workloads: string | undefined): ClusterSize {
   return { workloads: n, policies: n / 2, namespaces: Math.ceil(n / 40) };
 }
 
+/** `--egress scoped|mesh` (default scoped): whether generated workloads scope their egress. */
+function egressFor(egress: string | undefined): 'scoped' | 'mesh' {
+  if (egress === undefined || egress === 'scoped' || egress === 'mesh') return egress ?? 'scoped';
+  throw new Error(`--egress must be "scoped" or "mesh", got "${egress}"`);
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { quick: { type: 'boolean' }, only: { type: 'string' }, workloads: { type: 'string' } },
+    options: {
+      quick: { type: 'boolean' },
+      only: { type: 'string' },
+      workloads: { type: 'string' },
+      egress: { type: 'string' },
+    },
   });
   const quick = values.quick === true;
   const only = (values.only ?? '1,2-5,7').split(',');
-  const size = sizeFor(quick, values.workloads);
+  const size = { ...sizeFor(quick, values.workloads), egress: egressFor(values.egress) };
   console.log(machineLine());
+  console.log(egressLine(size));
   console.log(
     `mode: ${quick ? 'quick' : 'full'}; expose-gc: ${typeof (globalThis as { gc?: unknown }).gc === 'function'}`,
   );

@@ -21,6 +21,30 @@ export interface ClusterSize {
   workloads: number;
   /** ApiSecurityPolicies; each selects the workloads of one group (two workloads share a group label). */
   policies: number;
+  /**
+   * `scoped` (default): workloads declare what they call with `aspen.dev/egress` (their own namespace and three
+   * services elsewhere), except 1 in 50 (gateways, batch jobs) that receive the whole mesh; `mesh`: no workload is
+   * scoped, every proxy receives every meshed service.
+   */
+  egress?: 'scoped' | 'mesh';
+}
+
+/** The egress annotation of workload `index`, or none (see {@link ClusterSize.egress}). */
+function egressOf(index: number, size: ClusterSize): Record<string, string> {
+  if (size.egress === 'mesh' || index % 50 === 49) return {};
+  const callee = (n: number): string => {
+    const other = n % size.workloads;
+    return `${nsName(Math.floor(other / Math.ceil(size.workloads / size.namespaces)))}/app-${pad(other)}`;
+  };
+  const calls = [callee(index * 7 + 101), callee(index * 13 + 7), callee(index * 31 + 3)];
+  return { 'aspen.dev/egress': ['./*', ...calls].join(', ') };
+}
+
+/** One line describing the egress mix, for the benchmarks' input lines. */
+export function egressLine(size: ClusterSize): string {
+  return size.egress === 'mesh'
+    ? 'egress: not scoped (every proxy receives every meshed service)'
+    : 'egress: scoped with aspen.dev/egress (own namespace + 3 services elsewhere), 1 workload in 50 unscoped';
 }
 
 /** The issue's sizes: 1,000 policies over 2,000 workloads in 50 namespaces. */
@@ -48,7 +72,7 @@ function workload(index: number, size: ClusterSize): Workload {
       group: `g-${pad(Math.floor(index / 2))}`,
       tier: ['api', 'web', 'worker'][index % 3] ?? 'api',
     },
-    annotations: {},
+    annotations: egressOf(index, size),
     serviceAccount: `sa-${name}`,
     ports,
   };

@@ -27,8 +27,9 @@ export interface ProxyIR {
   /** One entry per inbound port, sorted by port. Ports no policy covers carry the mesh defaults. */
   ports: PortIR[];
   /**
-   * Meshed services this workload may call, sorted by key (every meshed service of the snapshot; the same array is
-   * shared by every proxy, so consumers must not modify it).
+   * Meshed services this workload may call, sorted by key: those its `aspen.dev/egress` annotation lists, or every
+   * meshed service of the snapshot (src/translate/egress.ts). Proxies with the same scope share the same array, so
+   * consumers must not modify it.
    */
   outbound: OutboundServiceIR[];
 }

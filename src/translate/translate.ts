@@ -12,6 +12,7 @@ import { applyProxylessLimits, withUnsupportedStatus } from '../proxyless/limits
 import { objectKey } from './coverage.js';
 import { preparePolicy } from './policy-entry.js';
 import { policyStatus } from './policy-status.js';
+import { scopeOutbound } from './egress.js';
 import { outboundServices } from './outbound.js';
 import { buildProxy } from './proxy.js';
 import { segmentationOverlaps } from './segmentation-union.js';
@@ -57,7 +58,7 @@ export function translate(snapshot: ResourceSnapshot, config: TranslateConfig): 
     proxies: proxiesByKey(proxies),
     clusterDomain: config.clusterDomain ?? 'cluster.local',
   });
-  for (const proxy of proxies) proxy.outbound = outbound;
+  scopeOutbound(proxies, snapshot.workloads, outbound);
   const policies = entries.flatMap((e) => (e.policy === undefined ? [] : [e.policy]));
   const overlaps = segmentationOverlaps(policies, snapshot.workloads);
   const unsupported = applyProxylessLimits(proxies, entries);

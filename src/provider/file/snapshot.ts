@@ -29,6 +29,7 @@ import type { LoadError, Manifest } from './manifests.js';
 import { podFields } from './workloads.js';
 import type { PodFields } from './workloads.js';
 import { ADDRESSES_ANNOTATION, parseAddresses } from '../../proxyless/annotations.js';
+import { EGRESS_ANNOTATION, parseEgress } from '../egress.js';
 
 /** Options for {@link buildSnapshot}. */
 export interface SnapshotOptions {
@@ -167,13 +168,27 @@ function addressesOf(ctx: ObjectContext, pod: PodFields): { addresses?: string[]
   return addresses.length > 0 ? { addresses } : {};
 }
 
+/** Reports the entries of an `aspen.dev/egress` annotation that cannot be read (the annotation is then ignored). */
+function reportEgress(ctx: ObjectContext, pod: PodFields): void {
+  for (const problem of parseEgress(pod.annotations).invalid) {
+    const at = ['metadata', 'annotations', EGRESS_ANNOTATION];
+    report(
+      ctx,
+      ctx.kind === 'Pod' ? at : ['spec', 'template', ...at],
+      `${ctx.kind} ${ctx.namespace}/${ctx.name}: annotation ${EGRESS_ANNOTATION}: "${problem.entry}" ${problem.reason}`,
+    );
+  }
+}
+
 /** Turns a manifest into a snapshot entry, or undefined when the snapshot does not hold its kind. */
 function toEntry(ctx: ObjectContext): Entry | undefined {
   const apiVersion = ctx.object['apiVersion'] as string;
   if (apiGroup(apiVersion) === API_GROUP) return toPolicy(ctx);
   const pod = podFields(ctx.object);
-  if (pod !== undefined)
+  if (pod !== undefined) {
+    reportEgress(ctx, pod);
     return { list: 'workloads', value: { ...refOf(ctx), ...pod, ...addressesOf(ctx, pod) } };
+  }
   if (apiVersion !== 'v1') return undefined;
   switch (ctx.kind) {
     case 'Service':

@@ -33,7 +33,7 @@ export const PASSTHROUGH_CLUSTER = 'passthrough';
 export const TCP_PROXY_FILTER = 'envoy.filters.network.tcp_proxy';
 
 /** One service port the outbound side routes. */
-interface OutboundTarget {
+export interface OutboundTarget {
   /** The service. */
   service: OutboundServiceIR;
   /** The service port. */
@@ -50,11 +50,15 @@ export interface OutboundResources {
   routes: RouteConfiguration[];
 }
 
-/** The outbound listener, clusters and routes; `callerNamespace` is the workload's namespace (short host names). */
+/**
+ * The outbound listener, clusters and routes; `callerNamespace` is the workload's namespace (short host names).
+ * `clusterOf` builds each service port's cluster (shared-outbound.ts passes a memoised one).
+ */
 export function outbound(
   services: readonly OutboundServiceIR[],
   config: XdsTranslateConfig,
   callerNamespace: string,
+  clusterOf: (target: OutboundTarget) => Cluster = serviceCluster,
 ): OutboundResources {
   const targets = routedTargets(services);
   const byPort = groupByPort(targets);
@@ -81,7 +85,7 @@ export function outbound(
     filterChains: chains,
     defaultFilterChain: tcpChain(PASSTHROUGH_CLUSTER, undefined, PASSTHROUGH_CLUSTER),
   });
-  return { listener, clusters: [...targets.map(serviceCluster), passthroughCluster()], routes };
+  return { listener, clusters: [...targets.map(clusterOf), passthroughCluster()], routes };
 }
 
 /** Service ports with at least one destination (a port without any has no identity to check), sorted by port, host. */

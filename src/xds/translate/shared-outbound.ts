@@ -1,46 +1,104 @@
 /**
- * The outbound side, translated once and shared by every proxy (ADR 0026). Every proxy receives the same outbound
- * services (the translator gives them one array), so the outbound clusters, the outbound listener and the shared-port
- * routes (which differ per caller namespace only) are built once, and the very same message objects go to every
- * proxy: later stages (check, encode, version, serialisation) memoise on them. The memo is keyed by content, so an
- * unchanged outbound side keeps its objects across rebuilds too. Resources are never modified after translation.
+ * The outbound side, translated once per distinct content and shared (ADRs 0026, 0035). Proxies with the same egress
+ * scope receive the same outbound services, so their outbound clusters, outbound listener and shared-port routes
+ * (which differ per caller namespace only) are built once, and the very same message objects go to every such proxy:
+ * later stages (check, encode, version, serialisation) memoise on them. Each service port's cluster is also built
+ * once per content, so scopes that overlap (every scope includes its own namespace, say) share their clusters.
+ *
+ * The memos are keyed by content (a digest of each service's IR), so an unchanged outbound side keeps its objects
+ * across rebuilds too; they are bounded (least recently used first out). Resources are never modified after
+ * translation.
  */
+import { createHash } from 'node:crypto';
+import type { Cluster } from '../../gen/envoy/config/cluster/v3/cluster.js';
 import type { OutboundServiceIR } from '../../ir/index.js';
 import type { XdsTranslateConfig } from './config.js';
-import { outbound } from './outbound.js';
-import type { OutboundResources } from './outbound.js';
+import { outbound, serviceCluster } from './outbound.js';
+import type { OutboundResources, OutboundTarget } from './outbound.js';
 
-type ByNamespace = Map<string, OutboundResources>;
+/** A map that forgets its least recently used entries beyond a total weight. */
+export class LruMemo<V> {
+  private readonly entries = new Map<string, { value: V; weight: number }>();
+  private total = 0;
 
-/** Canonical JSON of each outbound list seen (computed once per array). */
-const contentOf = new WeakMap<readonly OutboundServiceIR[], string>();
-/** Translations by outbound content, then config, then caller namespace; the last few contents are kept. */
-const byContent = new Map<string, WeakMap<XdsTranslateConfig, ByNamespace>>();
-const MAX_CONTENTS = 4;
+  /** `maxWeight`: the total weight kept (an entry heavier than that is still kept, alone). */
+  constructor(private readonly maxWeight: number) {}
+
+  /** The value under `key`, computed by `make` (with its weight) when absent. */
+  get(key: string, make: () => V, weight = 1): V {
+    const hit = this.entries.get(key);
+    if (hit !== undefined) {
+      this.entries.delete(key);
+      this.entries.set(key, hit);
+      return hit.value;
+    }
+    const value = make();
+    this.entries.set(key, { value, weight });
+    this.total += weight;
+    this.evict();
+    return value;
+  }
+
+  /** Entries held. */
+  get size(): number {
+    return this.entries.size;
+  }
+
+  private evict(): void {
+    for (const [key, entry] of this.entries) {
+      if (this.total <= this.maxWeight || this.entries.size === 1) return;
+      this.entries.delete(key);
+      this.total -= entry.weight;
+    }
+  }
+}
+
+/** Service entries kept across the distinct outbound sides (a whole mesh of 2,400 services counts 2,400). */
+const MAX_SIDE_WEIGHT = 1_000_000;
+/** Service port clusters kept. */
+const MAX_CLUSTERS = 100_000;
+
+const sides = new LruMemo<OutboundResources>(MAX_SIDE_WEIGHT);
+const clusters = new LruMemo<Cluster>(MAX_CLUSTERS);
+
+/** Per service IR object: a digest of its content (the IR is rebuilt per translation; equal content, equal digest). */
+const serviceDigests = new WeakMap<OutboundServiceIR, string>();
+/** Per outbound array: the digests of its services, in order. */
+const contentKeys = new WeakMap<readonly OutboundServiceIR[], string>();
+/** Configs seen, numbered (a config is part of each key). */
+const configIds = new WeakMap<XdsTranslateConfig, number>();
+let nextConfigId = 0;
+
+function serviceDigest(service: OutboundServiceIR): string {
+  let digest = serviceDigests.get(service);
+  if (digest === undefined) {
+    digest = createHash('sha256').update(JSON.stringify(service)).digest('base64url').slice(0, 22);
+    serviceDigests.set(service, digest);
+  }
+  return digest;
+}
 
 function contentKey(services: readonly OutboundServiceIR[]): string {
-  let key = contentOf.get(services);
+  let key = contentKeys.get(services);
   if (key === undefined) {
-    key = JSON.stringify(services);
-    contentOf.set(services, key);
+    key = services.map(serviceDigest).join(',');
+    contentKeys.set(services, key);
   }
   return key;
 }
 
-function namespacesFor(services: readonly OutboundServiceIR[], config: XdsTranslateConfig): ByNamespace {
-  const key = contentKey(services);
-  let byConfig = byContent.get(key);
-  if (byConfig === undefined) {
-    if (byContent.size >= MAX_CONTENTS) byContent.delete(byContent.keys().next().value as string);
-    byConfig = new WeakMap();
-    byContent.set(key, byConfig);
+function configId(config: XdsTranslateConfig): number {
+  let id = configIds.get(config);
+  if (id === undefined) {
+    id = nextConfigId++;
+    configIds.set(config, id);
   }
-  let byNamespace = byConfig.get(config);
-  if (byNamespace === undefined) {
-    byNamespace = new Map();
-    byConfig.set(config, byNamespace);
-  }
-  return byNamespace;
+  return id;
+}
+
+/** The cluster of one service port, built once per content of the service. */
+function sharedCluster(target: OutboundTarget): Cluster {
+  return clusters.get(`${serviceDigest(target.service)}:${target.port.port}`, () => serviceCluster(target));
 }
 
 /** The outbound resources of a proxy in `callerNamespace`: translated once per content, config and namespace. */
@@ -49,11 +107,10 @@ export function sharedOutbound(
   config: XdsTranslateConfig,
   callerNamespace: string,
 ): OutboundResources {
-  const byNamespace = namespacesFor(services, config);
-  let out = byNamespace.get(callerNamespace);
-  if (out === undefined) {
-    out = outbound(services, config, callerNamespace);
-    byNamespace.set(callerNamespace, out);
-  }
-  return out;
+  const key = `${configId(config)}\n${callerNamespace}\n${contentKey(services)}`;
+  return sides.get(
+    key,
+    () => outbound(services, config, callerNamespace, sharedCluster),
+    services.length + 1,
+  );
 }
