@@ -13,6 +13,7 @@ import {
   redirectExclusions,
   type RedirectExclusions,
 } from './annotations.js';
+import { EGRESS_ANNOTATION, parseEgress } from '../../provider/egress.js';
 import { sidecarBootstrap } from './bootstrap.js';
 import { decide } from './decide.js';
 import { diffAt } from './json-patch.js';
@@ -68,10 +69,20 @@ function placeContainers(
     : { initContainers: [redirect, ...inits], containers: [proxy, ...apps] };
 }
 
+/** An unreadable `aspen.dev/egress` does not refuse the pod (it only widens what the proxy receives): a warning. */
+function egressWarnings(pod: Pod): string[] {
+  return parseEgress(pod.metadata?.annotations ?? {}).invalid.map(
+    (p) =>
+      `aspen: annotation ${EGRESS_ANNOTATION}: "${p.entry}" ${p.reason}; the annotation is ignored and this ` +
+      'workload receives every meshed service',
+  );
+}
+
 function warningsFor(request: InjectionRequest, settings: InjectionSettings): string[] {
   return [
     podSecurityWarning(request.namespace, request.namespaceLabels),
     settings.nativeSidecars ? undefined : NO_NATIVE_SIDECARS_WARNING,
+    ...egressWarnings(request.pod),
   ].filter((w): w is string => w !== undefined);
 }
 
@@ -128,7 +139,7 @@ export function injectPod(request: InjectionRequest, settings: InjectionSettings
     case 'proxyless': {
       if (settings.trustBundlePem.trim() === '') return { allowed: false, message: NO_TRUST_BUNDLE };
       const hooked = settings.proxyless(pod, { namespace: request.namespace, settings });
-      return answer(pod, withAnnotations(hooked, { [INJECTED]: 'proxyless' }), []);
+      return answer(pod, withAnnotations(hooked, { [INJECTED]: 'proxyless' }), egressWarnings(pod));
     }
     case 'envoy':
       return envoyPod(request, settings);
