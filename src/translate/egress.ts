@@ -63,13 +63,23 @@ export class EgressScoper {
   }
 }
 
+/**
+ * Scopers by whole-mesh list: while the outbound side is unchanged the translate memo hands over the same list object,
+ * so every scoped list is the same object as at the previous translation too (and comparing it costs nothing).
+ */
+const scopers = new WeakMap<readonly OutboundServiceIR[], EgressScoper>();
+
 /** Gives every proxy its scoped outbound services (proxies are matched to `workloads` by key). */
 export function scopeOutbound(
   proxies: readonly ProxyIR[],
   workloads: readonly Workload[],
   services: OutboundServiceIR[],
 ): void {
-  const scoper = new EgressScoper(services);
+  let scoper = scopers.get(services);
+  if (scoper === undefined) {
+    scoper = new EgressScoper(services);
+    scopers.set(services, scoper);
+  }
   const byKey = new Map(workloads.map((w) => [objectKey(w), w]));
   for (const proxy of proxies) {
     const workload = byKey.get(proxy.key);

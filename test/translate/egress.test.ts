@@ -4,7 +4,9 @@ import { parseManifests } from '../../src/provider/file/manifests.js';
 import { buildSnapshot } from '../../src/provider/file/snapshot.js';
 import { EGRESS_ANNOTATION, egressProblems, parseEgress } from '../../src/provider/egress.js';
 import type { ResourceSnapshot } from '../../src/provider/snapshot.js';
+import { scopeOutbound } from '../../src/translate/egress.js';
 import { translate } from '../../src/translate/translate.js';
+import type { ProxyIR } from '../../src/ir/index.js';
 import { snapshot } from '../fixtures/snapshot.js';
 
 const egress = (value: string): Record<string, string> => ({ [EGRESS_ANNOTATION]: value });
@@ -105,6 +107,24 @@ describe('egress scoping (aspen.dev/egress)', () => {
       expect(of('shop/web')).to.equal(of('shop/api'));
       expect(of('ops/web')).to.equal(of('pay/api'));
       expect(of('shop/web')).to.not.equal(of('pay/api'));
+    });
+  });
+
+  describe('scopeOutbound', () => {
+    it('hands out the same scoped arrays while the whole-mesh list is the same object', () => {
+      const snap = mesh(egress('./*'));
+      const { proxies } = translate(snap, { trustDomain: 'cluster.local' });
+      const whole = proxies.find((p) => p.key === 'pay/api')?.outbound ?? [];
+      const web = (): ProxyIR => ({ ...(proxies.find((p) => p.key === 'shop/web') as ProxyIR) });
+      const [first, second] = [web(), web()];
+      scopeOutbound([first], snap.workloads, whole);
+      scopeOutbound([second], snap.workloads, whole);
+      expect(first.outbound.map((s) => s.key)).to.deep.equal(['shop/api', 'shop/web']);
+      expect(second.outbound).to.equal(first.outbound);
+      const third = web();
+      scopeOutbound([third], snap.workloads, [...whole]);
+      expect(third.outbound).to.not.equal(first.outbound);
+      expect(third.outbound).to.deep.equal(first.outbound);
     });
   });
 
