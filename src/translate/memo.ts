@@ -53,7 +53,8 @@ interface PreparedMemo {
   rest: string;
   /** Keys of the validations it used (kept while it is). */
   validations: string[];
-  reads: [ReadKey, string][];
+  /** Each snapshot read it made, with the version of what the read returned (see `readVersion`). */
+  reads: [ReadKey, number][];
   entry: PolicyEntry;
 }
 
@@ -86,17 +87,20 @@ function sameRefs(a: readonly unknown[], b: readonly unknown[]): boolean {
 /** See the module comment. */
 export class TranslateMemo {
   private settings: MemoSettings | undefined;
-  private jsonCache = new WeakMap<object, string>();
+  private readonly jsonCache = new Map<object, string>();
   private validations = new Map<string, RememberedValidation>();
   private prepared = new Map<string, PreparedMemo>();
   private proxies = new Map<string, ProxyMemo>();
   private seenPolicies = new Set<string>();
   private seenWorkloads = new Set<string>();
+  private readVersions = new Map<ReadKey, { print: string; version: number; round: number }>();
+  private versions = 0;
+  private round = 0;
   /** The outbound memo (outbound-memo.ts). */
   readonly outbound = new OutboundMemo((value) => this.json(value));
 
   /**
-   * JSON of a snapshot object, cached per object until the translation ends (within one rebuild the objects do not
+   * JSON of a snapshot object, cached per object until the translation ends (a Map cleared then: within one rebuild the objects do not
    * change; across rebuilds nothing is assumed about them).
    */
   readonly json: JsonOf = (value) => {
@@ -116,12 +120,13 @@ export class TranslateMemo {
   /** Forgets everything. */
   reset(): void {
     this.settings = undefined;
-    this.jsonCache = new WeakMap();
+    this.jsonCache.clear();
     this.validations.clear();
     this.prepared.clear();
     this.proxies.clear();
     this.seenPolicies.clear();
     this.seenWorkloads.clear();
+    this.readVersions.clear();
     this.outbound.reset();
   }
 
@@ -145,7 +150,7 @@ export class TranslateMemo {
     const rest = JSON.stringify({ ...raw, object: undefined });
     const previous = this.prepared.get(key);
     const same = previous?.object === object && previous.rest === rest;
-    if (same && previous.reads.every(([read, print]) => index.fingerprint(read) === print)) {
+    if (same && previous.reads.every(([read, version]) => this.readVersion(read, index) === version)) {
       for (const used of previous.validations) this.markUsed(used);
       return previous.entry;
     }
@@ -154,7 +159,7 @@ export class TranslateMemo {
     const validate: PolicyValidator = (object, options) =>
       this.validate(ctx.validate, object, options, validations);
     const entry = preparePolicy(raw, { ...ctx, reader, validate });
-    const reads = [...reader.reads].map((read): [ReadKey, string] => [read, index.fingerprint(read)]);
+    const reads = [...reader.reads].map((read): [ReadKey, number] => [read, this.readVersion(read, index)]);
     this.prepared.set(key, { object, rest, validations, reads, entry });
     return entry;
   }
@@ -183,6 +188,23 @@ export class TranslateMemo {
     return { ...built, proxy: { ...built.proxy } };
   }
 
+  /**
+   * The version of what a snapshot read returns: the same number while its fingerprint (snapshot-index.ts) is
+   * unchanged, a new one (never reused) when it changes. Each read's fingerprint is compared once per translation.
+   */
+  private readVersion(read: ReadKey, index: SnapshotIndex): number {
+    const known = this.readVersions.get(read);
+    if (known?.round === this.round) return known.version;
+    const print = index.fingerprint(read);
+    if (known?.print === print) {
+      known.round = this.round;
+      return known.version;
+    }
+    this.versions += 1;
+    this.readVersions.set(read, { print, version: this.versions, round: this.round });
+    return this.versions;
+  }
+
   private markUsed(key: string): void {
     const found = this.validations.get(key);
     if (found !== undefined) found.used = true;
@@ -196,9 +218,12 @@ export class TranslateMemo {
       if (v.used) v.used = false;
       else this.validations.delete(key);
     }
+    for (const [read, known] of this.readVersions)
+      if (known.round !== this.round) this.readVersions.delete(read);
     this.seenPolicies.clear();
     this.seenWorkloads.clear();
-    this.jsonCache = new WeakMap();
+    this.jsonCache.clear();
+    this.round += 1;
   }
 
   private validate(

@@ -109,23 +109,26 @@ export function outboundService(
  * outbound-memo.ts. A translation without memo computes every service.
  */
 export interface OutboundCache {
+  /** The previous translation's list, when nothing it was computed from changed; else undefined. */
+  unchanged(input: OutboundInput): OutboundServiceIR[] | undefined;
   /** The IR of `service` with the workloads behind it. */
   service(service: Service, behind: readonly Workload[], input: OutboundInput): OutboundServiceIR;
   /** The sorted list of this translation (the previous list object when its elements are the same). */
-  list(services: OutboundServiceIR[]): OutboundServiceIR[];
+  list(services: OutboundServiceIR[], input: OutboundInput): OutboundServiceIR[];
 }
 
 /** Every meshed service (a selector matching at least one workload), sorted by key. */
 export function outboundServices(input: OutboundInput, cache?: OutboundCache): OutboundServiceIR[] {
+  const unchanged = cache?.unchanged(input);
+  if (unchanged !== undefined) return unchanged;
   const index = new LabelIndex(input.workloads);
   const services: OutboundServiceIR[] = [];
   for (const service of input.services) {
-    const selector = service.selector;
-    if (selector === undefined || Object.keys(selector).length === 0) continue;
-    const behind = index.matching(service.namespace, selector);
+    // A service without selector (or with an empty one) selects nothing here.
+    const behind = index.matching(service.namespace, service.selector ?? {});
     if (behind.length === 0) continue;
     services.push(cache?.service(service, behind, input) ?? outboundService(service, behind, input));
   }
   const sorted = services.sort((a, b) => compareStrings(a.key, b.key));
-  return cache?.list(sorted) ?? sorted;
+  return cache?.list(sorted, input) ?? sorted;
 }

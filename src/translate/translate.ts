@@ -46,8 +46,12 @@ export interface TranslateResult {
   policies: ApiSecurityPolicy[];
 }
 
-function byKey(a: { namespace: string; name: string }, b: { namespace: string; name: string }): number {
-  return compareStrings(objectKey(a), objectKey(b));
+/** The objects sorted by `<namespace>/<name>` (stable; snapshot lists usually are sorted already). */
+function sortedByKey<T extends { namespace: string; name: string }>(list: readonly T[]): T[] {
+  const keyed = list.map((o) => ({ o, key: objectKey(o) }));
+  const sorted = keyed.every((k, i) => i === 0 || compareStrings(keyed[i - 1]?.key ?? '', k.key) <= 0);
+  if (!sorted) keyed.sort((a, b) => compareStrings(a.key, b.key));
+  return keyed.map((k) => k.o);
 }
 
 /** A workload's proxy, and what a proxyless workload cannot enforce (see applyProxylessLimits). */
@@ -126,11 +130,11 @@ export function translate(
   try {
     const index = new SnapshotIndex(snapshot, memo?.json);
     const ctx = { snapshot, trustDomain, validate, reader: index };
-    const entries = [...snapshot.policies]
-      .sort(byKey)
-      .map((raw) => memo?.entry(raw, ctx, index) ?? preparePolicy(raw, ctx));
+    const entries = sortedByKey(snapshot.policies).map(
+      (raw) => memo?.entry(raw, ctx, index) ?? preparePolicy(raw, ctx),
+    );
     const covering = coveringByWorkload(entries);
-    const built = [...snapshot.workloads].sort(byKey).map((w) => {
+    const built = sortedByKey(snapshot.workloads).map((w) => {
       const mine = covering.get(objectKey(w)) ?? [];
       return memo?.proxy(w, mine, trustDomain, buildWorkload) ?? buildWorkload(w, mine, trustDomain);
     });
