@@ -52,7 +52,7 @@ interface PreparedMemo {
   /** JSON of the rest of the raw policy (name, namespace, generation, source). */
   rest: string;
   /** Keys of the validations it used (kept while it is). */
-  validations: string[];
+  validations: ValidationKey[];
   /** Each snapshot read it made, with the version of what the read returned (see `readVersion`). */
   reads: [ReadKey, number][];
   entry: PolicyEntry;
@@ -74,6 +74,9 @@ export interface MemoSettings {
   validate: PolicyValidator;
 }
 
+/** A validation's key: the JSON of the validator's options, and of the policy object. */
+type ValidationKey = readonly [string, string];
+
 interface RememberedValidation {
   base: PolicyValidator;
   validation: PolicyValidation;
@@ -88,7 +91,8 @@ function sameRefs(a: readonly unknown[], b: readonly unknown[]): boolean {
 export class TranslateMemo {
   private settings: MemoSettings | undefined;
   private readonly jsonCache = new Map<object, string>();
-  private validations = new Map<string, RememberedValidation>();
+  /** Validations by the JSON of the validator's options, then of the policy object. */
+  private readonly validations = new Map<string, Map<string, RememberedValidation>>();
   private prepared = new Map<string, PreparedMemo>();
   private proxies = new Map<string, ProxyMemo>();
   private seenPolicies = new Set<string>();
@@ -155,7 +159,7 @@ export class TranslateMemo {
       return previous.entry;
     }
     const reader = new RecordingReader(index);
-    const validations: string[] = [];
+    const validations: ValidationKey[] = [];
     const validate: PolicyValidator = (object, options) =>
       this.validate(ctx.validate, object, options, validations);
     const entry = preparePolicy(raw, { ...ctx, reader, validate });
@@ -205,8 +209,8 @@ export class TranslateMemo {
     return this.versions;
   }
 
-  private markUsed(key: string): void {
-    const found = this.validations.get(key);
+  private markUsed(key: ValidationKey): void {
+    const found = this.validations.get(key[0])?.get(key[1]);
     if (found !== undefined) found.used = true;
   }
 
@@ -214,9 +218,11 @@ export class TranslateMemo {
   end(): void {
     for (const key of [...this.prepared.keys()]) if (!this.seenPolicies.has(key)) this.prepared.delete(key);
     for (const key of [...this.proxies.keys()]) if (!this.seenWorkloads.has(key)) this.proxies.delete(key);
-    for (const [key, v] of [...this.validations]) {
-      if (v.used) v.used = false;
-      else this.validations.delete(key);
+    for (const byObject of this.validations.values()) {
+      for (const [key, v] of byObject) {
+        if (v.used) v.used = false;
+        else byObject.delete(key);
+      }
     }
     for (const [read, known] of this.readVersions)
       if (known.round !== this.round) this.readVersions.delete(read);
@@ -230,17 +236,19 @@ export class TranslateMemo {
     base: PolicyValidator,
     object: Record<string, unknown>,
     options: ValidateOptions,
-    keys: string[],
+    keys: ValidationKey[],
   ): PolicyValidation {
-    const key = `${JSON.stringify(options)}\n${this.json(object)}`;
+    const key: ValidationKey = [JSON.stringify(options), this.json(object)];
     keys.push(key);
-    const found = this.validations.get(key);
+    const found = this.validations.get(key[0])?.get(key[1]);
     if (found?.base === base) {
       found.used = true;
       return found.validation;
     }
     const validation = base(object, options);
-    this.validations.set(key, { base, validation, used: true });
+    const byObject = this.validations.get(key[0]) ?? new Map<string, RememberedValidation>();
+    byObject.set(key[1], { base, validation, used: true });
+    this.validations.set(key[0], byObject);
     return validation;
   }
 }

@@ -154,7 +154,8 @@ export function translate(
     const conflicts = conflictsByPolicy(built);
     const unsupported = built.flatMap((b) => b.findings).sort(byPolicyThenWorkload);
     const statuses = entries.map((e) => policyStatus(e, conflicts.get(e.key) ?? [], overlaps.get(e.key)));
-    return { proxies, statuses: withUnsupportedStatus(statuses, unsupported), policies };
+    const withLimits = unsupported.length === 0 ? statuses : withUnsupportedStatus(statuses, unsupported);
+    return { proxies, statuses: withLimits, policies };
   } finally {
     memo?.end();
   }

@@ -10,7 +10,8 @@ import type { ResourceSnapshot, Workload } from '../../src/provider/snapshot.js'
 import { parseManifests } from '../../src/provider/file/manifests.js';
 import { buildSnapshot } from '../../src/provider/file/snapshot.js';
 import { TranslateMemo, translate } from '../../src/translate/translate.js';
-import type { TranslateResult } from '../../src/translate/translate.js';
+import type { PolicyValidator, TranslateResult } from '../../src/translate/translate.js';
+import { validatePolicy } from '../../src/translate/validate/index.js';
 
 const CONFIG = { trustDomain: 'cluster.local' };
 const SIZE = { namespaces: 3, workloads: 48, policies: 24 };
@@ -174,6 +175,28 @@ describe('translate memo (ADR 0033)', () => {
     expect(second.proxies.every((p, i) => p.ports === first.proxies[i]?.ports)).to.equal(true);
     expect(second.proxies[0]?.outbound).to.equal(first.proxies[0]?.outbound);
     expect(second.proxies[0]).to.not.equal(first.proxies[0]);
+  });
+
+  it('validates each policy content once: across translations, and shared with a validation before translating', () => {
+    const memo = new TranslateMemo();
+    const seen: string[] = [];
+    const validate: PolicyValidator = (object, options) => {
+      seen.push(String((object.metadata as { name?: string }).name));
+      return validatePolicy(object, options);
+    };
+    const snapshot = generateCluster(SIZE);
+    translate(snapshot, { ...CONFIG, validate }, memo);
+    expect(seen).to.have.length(SIZE.policies);
+    seen.length = 0;
+    const edited = structuredClone(snapshot);
+    const first = edited.policies[0];
+    if (first !== undefined)
+      first.object.metadata = { ...(first.object.metadata as object), labels: { a: 'b' } };
+    const early = memo.validator(validate);
+    for (const raw of edited.policies) early(raw.object, { namespace: raw.namespace });
+    expect(seen).to.deep.equal([first?.name]);
+    expectSame(translate(edited, { ...CONFIG, validate }, memo), translate(edited, CONFIG), 'a label');
+    expect(seen).to.deep.equal([first?.name]);
   });
 
   it('clears itself when the trust domain changes', () => {
