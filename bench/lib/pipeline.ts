@@ -1,12 +1,12 @@
 /**
  * The production pipeline stages, driven directly for the benchmarks: ResourceSnapshot → IR → per proxy translate,
- * check, encode → snapshot cache. `fullRebuild` is what `aspen serve` does on every change; `incrementalRebuild`
- * re-translates only the proxies whose IR changed (src/serve/incremental.ts).
+ * check, encode → snapshot cache. `fullRebuild` is what `aspen serve` does on its first rebuild; `incrementalRebuild`
+ * what it does on every change since (ADRs 27 and 33): the translation with the translate memo, then only the proxies
+ * whose IR changed (src/serve/incremental.ts).
  */
 import type { ResourceSnapshot } from '../../src/provider/snapshot.js';
 import { buildProxy } from '../../src/serve/build.js';
-import { ProxyIrMemory } from '../../src/serve/incremental.js';
-import { publish } from '../../src/serve/publish.js';
+import { IncrementalRebuilds } from '../../src/serve/incremental.js';
 import { translate } from '../../src/translate/translate.js';
 import type { SnapshotCache } from '../../src/xds/cache/cache.js';
 import { defaultXdsConfig } from '../../src/xds/translate/config.js';
@@ -14,7 +14,7 @@ import type { XdsTranslateConfig } from '../../src/xds/translate/config.js';
 
 /** Timings of one rebuild, in ms. */
 export interface RebuildTimes {
-  /** Validation and IR translation of the whole snapshot. */
+  /** Validation and IR translation of the whole snapshot, and finding the proxies whose IR changed. */
   ir: number;
   /** Envoy translation, check and encoding of the proxies rebuilt. */
   xds: number;
@@ -30,44 +30,39 @@ export interface RebuildTimes {
   changedKeys: string[];
 }
 
-/** A pipeline over one cache, remembering what it served. */
+/** A pipeline over one cache, remembering what it served, with the runner's incremental state. */
 export class BenchPipeline {
   readonly xds: XdsTranslateConfig = defaultXdsConfig('cluster.local');
-  private served = new Set<string>();
-  private readonly memory = new ProxyIrMemory();
+  private readonly incremental = new IncrementalRebuilds();
 
   constructor(readonly cache: SnapshotCache) {}
 
-  /** Rebuilds every proxy, as `aspen serve` does. */
+  /** Rebuilds every proxy from scratch (an empty memo), as the first rebuild of `aspen serve` does. */
   fullRebuild(snapshot: ResourceSnapshot): RebuildTimes {
-    return this.rebuild(snapshot, false);
+    this.incremental.reset();
+    return this.rebuild(snapshot);
   }
 
-  /** Rebuilds only the proxies whose IR changed since the previous rebuild. */
+  /**
+   * Rebuilds as `aspen serve`'s runner does after a change: the translation with the translate memo kept since the
+   * previous rebuild, then only the proxies whose IR changed (src/serve/incremental.ts).
+   */
   incrementalRebuild(snapshot: ResourceSnapshot): RebuildTimes {
-    return this.rebuild(snapshot, true);
+    return this.rebuild(snapshot);
   }
 
-  private rebuild(snapshot: ResourceSnapshot, incremental: boolean): RebuildTimes {
+  private rebuild(snapshot: ResourceSnapshot): RebuildTimes {
     const t0 = performance.now();
-    const { proxies } = translate(snapshot, { trustDomain: 'cluster.local' });
+    const { proxies } = translate(snapshot, { trustDomain: 'cluster.local' }, this.incremental.memo);
+    const plan = this.incremental.plan(proxies);
     const t1 = performance.now();
-    const diff = this.memory.diff(proxies);
-    const todo = incremental ? diff.changed : proxies;
-    const builds = todo.map((proxy) => buildProxy(proxy, this.xds));
+    const builds = plan.changed.map((proxy) => buildProxy(proxy, this.xds));
     const t2 = performance.now();
-    const previous = incremental ? new Set(diff.removed) : this.served;
-    const result = publish(this.cache, builds, previous);
-    if (incremental) {
-      for (const key of diff.removed) this.served.delete(key);
-      for (const key of result.served) this.served.add(key);
-    } else {
-      this.served = result.served;
-    }
+    const result = this.incremental.publish(this.cache, builds, plan);
     if (result.failed.length > 0) throw new Error(`check failed: ${JSON.stringify(result.failed[0])}`);
     const t3 = performance.now();
     const changedKeys = [...new Set(result.changed.map((c) => c.proxyKey))].sort();
     const times = { ir: t1 - t0, xds: t2 - t1, publish: t3 - t2, total: t3 - t0 };
-    return { ...times, rebuilt: todo.length, changed: changedKeys.length, changedKeys };
+    return { ...times, rebuilt: builds.length, changed: changedKeys.length, changedKeys };
   }
 }

@@ -8,6 +8,7 @@ import type { ApiSecurityPolicy } from '../api/v1alpha1/types.js';
 import type { ProxyIR } from '../ir/index.js';
 import type { DataObject, RawPolicy, ResourceSnapshot } from '../provider/snapshot.js';
 import type { PolicyStatus } from '../translate/status.js';
+import type { TranslateMemo } from '../translate/memo.js';
 import { translate } from '../translate/translate.js';
 import { checkResources, formatProblem } from '../xds/check/check.js';
 import type { EncodedResource, SnapshotInput } from '../xds/cache/snapshot.js';
@@ -70,19 +71,24 @@ export function translateRead(
   read: SourceRead,
   trustDomain: string,
   memory: LastGoodPolicies = new Map(),
+  memo?: TranslateMemo,
 ): LoadOutcome {
   if (!read.ok) return { ok: false, problems: read.problems };
-  return translateSnapshot(read.snapshot, trustDomain, memory);
+  return translateSnapshot(read.snapshot, trustDomain, memory, memo);
 }
 
-/** Translates a snapshot with the last-good rule (see {@link translateRead}). Pure. */
+/**
+ * Translates a snapshot with the last-good rule (see {@link translateRead}); with the caller's translate memo when
+ * given (the same result, computed incrementally, see translate/memo.ts). Pure apart from the memo.
+ */
 export function translateSnapshot(
   snapshot: ResourceSnapshot,
   trustDomain: string,
   memory: LastGoodPolicies = new Map(),
+  memo?: TranslateMemo,
 ): LoadOutcome & { ok: true } {
-  const { policies, lastGood, refused } = keepLastGood(snapshot.policies, memory);
-  const translated = translate({ ...snapshot, policies }, { trustDomain });
+  const { policies, lastGood, refused } = keepLastGood(snapshot.policies, memory, memo?.validator());
+  const translated = translate({ ...snapshot, policies }, { trustDomain }, memo);
   const { proxies, statuses } = translated;
   return {
     ok: true,

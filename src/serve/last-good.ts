@@ -6,6 +6,7 @@
  */
 import type { RawPolicy } from '../provider/snapshot.js';
 import { formatPath } from '../translate/problem.js';
+import type { PolicyValidator } from '../translate/policy-entry.js';
 import { validatePolicy } from '../translate/validate/index.js';
 
 /** Policy key (`<namespace>/<name>`) → its last valid version as read. */
@@ -29,13 +30,17 @@ export interface LastGoodResult {
   refused: RefusedEdit[];
 }
 
-/** Applies the last-good rule to the policies of one load. Pure. */
-export function keepLastGood(policies: readonly RawPolicy[], memory: LastGoodPolicies): LastGoodResult {
+/** Applies the last-good rule to the policies of one load (`validate`: the validator, e.g. a memo's). Pure. */
+export function keepLastGood(
+  policies: readonly RawPolicy[],
+  memory: LastGoodPolicies,
+  validate: PolicyValidator = validatePolicy,
+): LastGoodResult {
   const lastGood = new Map<string, RawPolicy>();
   const refused: RefusedEdit[] = [];
   const chosen = policies.map((raw) => {
     const key = `${raw.namespace}/${raw.name}`;
-    const result = validatePolicy(raw.object, { namespace: raw.namespace });
+    const result = validate(raw.object, { namespace: raw.namespace });
     const previous = memory.get(key);
     if (result.problems.length === 0) {
       lastGood.set(key, raw);

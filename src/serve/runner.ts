@@ -4,7 +4,9 @@
  * schedules one more), never half-apply (a read problem keeps the previous build entirely; a proxy that fails the
  * check keeps its previous snapshot), and report each outcome in {@link PipelineRunner.lastBuild}. Ready once the
  * first read succeeded and was published. Endpoint-only changes take a fast path: no translation, only
- * {@link RunnerOptions.onEndpoints}.
+ * {@link RunnerOptions.onEndpoints}. Rebuilds are incremental (incremental.ts, ADRs 0027 and 0033): the translation
+ * reuses what did not change, and only the proxies whose IR changed are translated to Envoy, checked, encoded and
+ * published; the first rebuild, and the one after any failure, build every proxy.
  */
 import type { ApiSecurityPolicy } from '../api/v1alpha1/types.js';
 import type { ProxyIR } from '../ir/index.js';
@@ -18,7 +20,7 @@ import { DEFAULT_MAX_DELAY_MS, DEFAULT_QUIET_MS, Debouncer } from './debounce.js
 import type { Timers } from './debounce.js';
 import { logStatusChanges } from './policy-log.js';
 import type { StatusMemory } from './policy-log.js';
-import { publish } from './publish.js';
+import { IncrementalRebuilds } from './incremental.js';
 import type { PublishedVersion } from './publish.js';
 import type { ChangeWatcher } from './watcher.js';
 import type { SecretSource } from './secrets.js';
@@ -139,7 +141,7 @@ export class PipelineRunner {
   private endpointRefreshCount = 0;
   private readonly debouncer: Debouncer;
   private readonly log: Logger;
-  private served = new Set<string>();
+  private readonly incremental = new IncrementalRebuilds();
   private statuses: StatusMemory = new Map();
   private lastGood: LastGoodPolicies = new Map();
   private refusedLogged = new Map<string, string>();
@@ -266,6 +268,7 @@ export class PipelineRunner {
     try {
       report = { changeDetectedAt, ...(await this.rebuild()) };
     } catch (error) {
+      this.incremental.reset();
       this.log.error({ err: error }, 'rebuild failed (aspen bug); the previous build stays served');
       report = {
         changeDetectedAt,
@@ -282,7 +285,7 @@ export class PipelineRunner {
       ok: outcome === 'ok',
       outcome,
       problems,
-      proxies: this.served.size,
+      proxies: this.incremental.served.size,
       durationMs: at.getTime() - started.getTime(),
     };
     this.last = status;
@@ -303,7 +306,8 @@ export class PipelineRunner {
     translation?: BuildReport['translation'];
   }> {
     const { settings, cache } = this.options;
-    const loaded = translateRead(await this.source.read(), settings.trustDomain, this.lastGood);
+    const read = await this.source.read();
+    const loaded = translateRead(read, settings.trustDomain, this.lastGood, this.incremental.memo);
     if (!loaded.ok) {
       this.log.warn(
         { problems: loaded.problems },
@@ -320,11 +324,10 @@ export class PipelineRunner {
     const stages = this.options.stages ?? defaultStages;
     const secrets = this.options.secrets;
     await secrets?.prepare(loaded.proxies);
-    const builds = loaded.proxies.map((proxy) =>
-      withSecrets(buildProxy(proxy, settings.xds, stages), secrets),
-    );
-    const result = publish(cache, builds, this.served);
-    this.served = result.served;
+    // Only the proxies whose IR changed (all of them after a failure): see incremental.ts.
+    const plan = this.incremental.plan(loaded.proxies);
+    const builds = plan.changed.map((proxy) => withSecrets(buildProxy(proxy, settings.xds, stages), secrets));
+    const result = this.incremental.publish(cache, builds, plan);
     const problems = result.failed.flatMap((f) => f.problems.map((p) => `${f.proxyKey}: ${p}`));
     for (const failed of result.failed) {
       this.log.error(
@@ -333,7 +336,13 @@ export class PipelineRunner {
       );
     }
     this.log.info(
-      { proxies: result.served.size, changed: result.changed.length, removed: result.removed },
+      {
+        proxies: result.served.size,
+        rebuilt: builds.length,
+        full: plan.full,
+        changed: result.changed.length,
+        removed: result.removed,
+      },
       'rebuilt',
     );
     this.markReady();

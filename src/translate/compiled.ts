@@ -3,6 +3,7 @@ import type { PolicyMode } from '../api/v1alpha1/types.js';
 import type { PolicySetIR } from '../ir/index.js';
 import type { ResourceSnapshot } from '../provider/snapshot.js';
 import type { Conflict } from './conflict.js';
+import type { SnapshotReader } from './snapshot-index.js';
 
 /** One valid policy's settings as IR, before it is merged with the other policies covering a port. */
 export interface CompiledPolicy {
@@ -24,6 +25,12 @@ export interface CompileContext {
   trustDomain: string;
   /** The whole snapshot (segmentation selects peers from it). */
   snapshot: ResourceSnapshot;
+  /**
+   * How compiling reads the snapshot, when given (else `snapshot` is read through a fresh SnapshotIndex). The
+   * translator passes its index, and the translate memo a recording reader: compiling must read the snapshot only
+   * through it, so the memo knows what a compiled policy depends on.
+   */
+  reader?: SnapshotReader;
   /** Namespace of the policy. */
   namespace: string;
   /** `<namespace>/<name>` of the policy; ids of its rules, providers, clients and limits start with it. */

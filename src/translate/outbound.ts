@@ -63,25 +63,72 @@ function outboundPort(port: ServicePort, behind: readonly Workload[], input: Out
   return out;
 }
 
+/** The workloads of each namespace by label (`key\0value`), in input order: candidates for a selector. */
+class LabelIndex {
+  private readonly byLabel = new Map<string, Workload[]>();
+
+  constructor(workloads: readonly Workload[]) {
+    for (const w of workloads) {
+      for (const [k, v] of Object.entries(w.labels)) {
+        const key = `${w.namespace}\0${k}\0${v}`;
+        const list = this.byLabel.get(key);
+        if (list === undefined) this.byLabel.set(key, [w]);
+        else list.push(w);
+      }
+    }
+  }
+
+  /** The workloads of `namespace` the (non-empty) selector matches, in input order. */
+  matching(namespace: string, selector: Readonly<Record<string, string>>): Workload[] {
+    const [first] = Object.entries(selector);
+    if (first === undefined) return [];
+    const candidates = this.byLabel.get(`${namespace}\0${first[0]}\0${first[1]}`) ?? [];
+    return candidates.filter((w) => selects(selector, w.labels));
+  }
+}
+
+/** One meshed service, given the workloads behind it (see {@link outboundServices}). */
+export function outboundService(
+  service: Service,
+  behind: readonly Workload[],
+  input: OutboundInput,
+): OutboundServiceIR {
+  const ports = service.ports
+    .filter((p) => p.protocol.toUpperCase() === 'TCP')
+    .sort((a, b) => a.port - b.port)
+    .map((p) => outboundPort(p, behind, input));
+  return {
+    key: objectKey(service),
+    host: `${service.name}.${service.namespace}.svc.${input.clusterDomain}`,
+    ports,
+  };
+}
+
+/**
+ * Computes (or remembers) one service's outbound IR, and the list of all of them; see OutboundMemo in
+ * outbound-memo.ts. A translation without memo computes every service.
+ */
+export interface OutboundCache {
+  /** The previous translation's list, when nothing it was computed from changed; else undefined. */
+  unchanged(input: OutboundInput): OutboundServiceIR[] | undefined;
+  /** The IR of `service` with the workloads behind it. */
+  service(service: Service, behind: readonly Workload[], input: OutboundInput): OutboundServiceIR;
+  /** The sorted list of this translation (the previous list object when its elements are the same). */
+  list(services: OutboundServiceIR[], input: OutboundInput): OutboundServiceIR[];
+}
+
 /** Every meshed service (a selector matching at least one workload), sorted by key. */
-export function outboundServices(input: OutboundInput): OutboundServiceIR[] {
+export function outboundServices(input: OutboundInput, cache?: OutboundCache): OutboundServiceIR[] {
+  const unchanged = cache?.unchanged(input);
+  if (unchanged !== undefined) return unchanged;
+  const index = new LabelIndex(input.workloads);
   const services: OutboundServiceIR[] = [];
   for (const service of input.services) {
-    const selector = service.selector;
-    if (selector === undefined || Object.keys(selector).length === 0) continue;
-    const behind = input.workloads.filter(
-      (w) => w.namespace === service.namespace && selects(selector, w.labels),
-    );
+    // A service without selector (or with an empty one) selects nothing here.
+    const behind = index.matching(service.namespace, service.selector ?? {});
     if (behind.length === 0) continue;
-    const ports = service.ports
-      .filter((p) => p.protocol.toUpperCase() === 'TCP')
-      .sort((a, b) => a.port - b.port)
-      .map((p) => outboundPort(p, behind, input));
-    services.push({
-      key: objectKey(service),
-      host: `${service.name}.${service.namespace}.svc.${input.clusterDomain}`,
-      ports,
-    });
+    services.push(cache?.service(service, behind, input) ?? outboundService(service, behind, input));
   }
-  return services.sort((a, b) => compareStrings(a.key, b.key));
+  const sorted = services.sort((a, b) => compareStrings(a.key, b.key));
+  return cache?.list(sorted, input) ?? sorted;
 }

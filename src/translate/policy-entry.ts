@@ -9,6 +9,7 @@ import { compilePolicy } from './compile.js';
 import { coverage, objectKey } from './coverage.js';
 import { resolveRefs } from './refs.js';
 import { readSelector } from './select.js';
+import type { SnapshotReader } from './snapshot-index.js';
 import { Reason } from './status.js';
 
 /** Validates one policy object (as read) and returns it defaulted, or its problems (see validatePolicy). */
@@ -22,6 +23,8 @@ export interface PrepareContext {
   trustDomain: string;
   /** The validator. */
   validate: PolicyValidator;
+  /** How the snapshot is read (an index of `snapshot`; the memo's recording reader). */
+  reader: SnapshotReader;
 }
 
 /** Everything the translator learns about one policy before building proxies. */
@@ -63,7 +66,12 @@ function prepareInvalid(raw: RawPolicy, validation: PolicyValidation, ctx: Prepa
   const selector = readSelector(spec.selector);
   const entry: PolicyEntry = { key: objectKey(raw), raw, validation, refProblems: [], coverage: new Map() };
   if (selector === undefined) return entry;
-  entry.coverage = coverage(ctx.snapshot.workloads, raw.namespace, selector, readPorts(spec.ports));
+  entry.coverage = coverage(
+    ctx.reader.workloadsIn(raw.namespace),
+    raw.namespace,
+    selector,
+    readPorts(spec.ports),
+  );
   if (spec.mode !== 'Audit') entry.failClosed = validation.reason ?? Reason.Invalid;
   return entry;
 }
@@ -75,8 +83,9 @@ function prepareValid(
   ctx: PrepareContext,
 ): PolicyEntry {
   const key = objectKey(raw);
-  const refs = resolveRefs(policy, raw.namespace, ctx.snapshot);
-  const compileCtx = { trustDomain: ctx.trustDomain, snapshot: ctx.snapshot, namespace: raw.namespace, key };
+  const refs = resolveRefs(policy, raw.namespace, ctx.reader);
+  const { trustDomain, snapshot, reader } = ctx;
+  const compileCtx = { trustDomain, snapshot, reader, namespace: raw.namespace, key };
   const compiled = compilePolicy(policy, compileCtx, refs.jwks);
   const entry: PolicyEntry = {
     key,
@@ -85,7 +94,12 @@ function prepareValid(
     policy,
     compiled,
     refProblems: refs.problems,
-    coverage: coverage(ctx.snapshot.workloads, raw.namespace, policy.spec.selector, policy.spec.ports),
+    coverage: coverage(
+      reader.workloadsIn(raw.namespace),
+      raw.namespace,
+      policy.spec.selector,
+      policy.spec.ports,
+    ),
   };
   const firstRef = refs.problems[0];
   if (firstRef !== undefined && compiled.mode === 'Enforce') entry.failClosed = firstRef.reason;

@@ -1,8 +1,8 @@
 /** Resolution of the Secrets and ConfigMaps a policy references (always in the policy's namespace). */
 import type { ApiSecurityPolicy } from '../api/v1alpha1/types.js';
 import type { JwksIR } from '../ir/index.js';
-import type { DataObject, ResourceSnapshot } from '../provider/snapshot.js';
 import type { PathSegment, Problem } from './problem.js';
+import type { DataKind, SnapshotReader } from './snapshot-index.js';
 import { Reason } from './status.js';
 import { jwksDocumentProblem } from './jwks-document.js';
 
@@ -28,14 +28,14 @@ interface KeyRef {
 
 /** Where to look a reference up, and how to name that kind of object in messages. */
 interface Store {
-  kind: 'Secret' | 'ConfigMap';
-  objects: readonly DataObject[];
+  kind: DataKind;
+  reader: SnapshotReader;
   namespace: string;
 }
 
 /** The value a reference points at, or the problem that prevents reading it. */
 function lookup(store: Store, ref: KeyRef, path: PathSegment[]): { value: string } | { problem: RefProblem } {
-  const obj = store.objects.find((o) => o.namespace === store.namespace && o.name === ref.name);
+  const obj = store.reader.dataObject(store.kind, store.namespace, ref.name);
   const name = `${store.kind} ${store.namespace}/${ref.name}`;
   if (obj === undefined)
     return { problem: { path, message: `${name} not found`, reason: Reason.RefNotFound } };
@@ -85,12 +85,12 @@ function resolveOpenApi(store: Store, policy: ApiSecurityPolicy, out: ResolvedRe
 export function resolveRefs(
   policy: ApiSecurityPolicy,
   namespace: string,
-  snapshot: ResourceSnapshot,
+  reader: SnapshotReader,
 ): ResolvedRefs {
   const out: ResolvedRefs = { problems: [], jwks: new Map() };
-  const secrets: Store = { kind: 'Secret', objects: snapshot.secrets, namespace };
+  const secrets: Store = { kind: 'Secret', reader, namespace };
   resolveJwks(secrets, policy, out);
   resolveApiKeys(secrets, policy, out);
-  resolveOpenApi({ kind: 'ConfigMap', objects: snapshot.configMaps, namespace }, policy, out);
+  resolveOpenApi({ kind: 'ConfigMap', reader, namespace }, policy, out);
   return out;
 }

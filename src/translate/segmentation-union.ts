@@ -7,6 +7,7 @@
 import type { ApiSecurityPolicy } from '../api/v1alpha1/types.js';
 import type { Workload } from '../provider/snapshot.js';
 import { coverage } from './coverage.js';
+import type { Coverage } from './coverage.js';
 import { compareStrings } from './sort.js';
 
 /** One workload where a policy's segmentation meets another policy's different segmentation. */
@@ -26,26 +27,40 @@ function allowFromKey(p: ApiSecurityPolicy): string {
   return JSON.stringify((p.spec.segmentation?.allowFrom ?? []).map((e) => JSON.stringify(e)).sort());
 }
 
-/**
- * Per policy key, the workloads where another segmenting Enforce-mode policy with a different `allowFrom` covers a
- * port it covers too (sorted by workload). Policies without overlaps are absent.
- */
-export function segmentationOverlaps(
-  policies: readonly ApiSecurityPolicy[],
-  workloads: readonly Workload[],
-): Map<string, SegmentationOverlap[]> {
-  const segmenting = policies.filter(
-    (p) => p.spec.segmentation !== undefined && (p.spec.mode ?? 'Enforce') === 'Enforce',
-  );
-  const covered = segmenting.map((p) => ({
-    key: keyOf(p),
-    allow: allowFromKey(p),
-    ports: coverage(workloads, p.metadata.namespace, p.spec.selector, p.spec.ports),
-  }));
+/** One segmenting Enforce-mode policy: its key, its `allowFrom` (canonical) and what it covers. */
+export interface SegmentingPolicy {
+  /** `<namespace>/<name>` from the policy's metadata. */
+  key: string;
+  /** The canonical `allowFrom` (see allowFromKey). */
+  allow: string;
+  /** The workloads and ports it covers. */
+  ports: Coverage;
+}
+
+/** Whether a policy takes part in overlaps: it segments, in Enforce mode. */
+export function isSegmenting(p: ApiSecurityPolicy): boolean {
+  return p.spec.segmentation !== undefined && (p.spec.mode ?? 'Enforce') === 'Enforce';
+}
+
+/** A segmenting policy with its coverage (computed over `workloads` unless given). */
+export function segmentingPolicy(p: ApiSecurityPolicy, ports: Coverage): SegmentingPolicy {
+  return { key: keyOf(p), allow: allowFromKey(p), ports };
+}
+
+/** The overlaps of policies whose coverage is known (see {@link segmentationOverlaps}). */
+export function overlapsOf(covered: readonly SegmentingPolicy[]): Map<string, SegmentationOverlap[]> {
+  const byWorkload = new Map<string, SegmentingPolicy[]>();
+  for (const c of covered) {
+    for (const workload of c.ports.keys()) {
+      const list = byWorkload.get(workload);
+      if (list === undefined) byWorkload.set(workload, [c]);
+      else list.push(c);
+    }
+  }
   const out = new Map<string, SegmentationOverlap[]>();
   for (const a of covered) {
     for (const [workload, ports] of a.ports) {
-      const others = covered
+      const others = (byWorkload.get(workload) ?? [])
         .filter((b) => b.key !== a.key && b.allow !== a.allow)
         .filter((b) => (b.ports.get(workload) ?? []).some((port) => ports.includes(port)))
         .map((b) => b.key)
@@ -58,6 +73,22 @@ export function segmentationOverlaps(
   }
   for (const list of out.values()) list.sort((x, y) => compareStrings(x.workload, y.workload));
   return out;
+}
+
+/**
+ * Per policy key, the workloads where another segmenting Enforce-mode policy with a different `allowFrom` covers a
+ * port it covers too (sorted by workload). Policies without overlaps are absent.
+ */
+export function segmentationOverlaps(
+  policies: readonly ApiSecurityPolicy[],
+  workloads: readonly Workload[],
+): Map<string, SegmentationOverlap[]> {
+  const covered = policies
+    .filter(isSegmenting)
+    .map((p) =>
+      segmentingPolicy(p, coverage(workloads, p.metadata.namespace, p.spec.selector, p.spec.ports)),
+    );
+  return overlapsOf(covered);
 }
 
 /** The warning text for one policy's overlaps. */

@@ -4,24 +4,26 @@ import type { SegmentationIR } from '../ir/index.js';
 import type { CompileContext, CompiledPolicy } from './compiled.js';
 import { spiffeId } from './match.js';
 import { selectorMatches } from './select.js';
+import { SnapshotIndex } from './snapshot-index.js';
+import type { SnapshotReader } from './snapshot-index.js';
 import { sortedUnique } from './sort.js';
 
 type Peer = Segmentation['allowFrom'][number];
 
 /** Namespaces a peer entry selects: by namespaceSelector over Namespace labels, or the policy's own namespace. */
-function peerNamespaces(peer: Peer, ctx: CompileContext): Set<string> {
+function peerNamespaces(peer: Peer, ctx: CompileContext, reader: SnapshotReader): Set<string> {
   const selector = peer.namespaceSelector;
   if (selector === undefined) return new Set([ctx.namespace]);
-  const matching = ctx.snapshot.namespaces.filter((ns) => selectorMatches(selector, ns.labels));
+  const matching = reader.namespaces().filter((ns) => selectorMatches(selector, ns.labels));
   return new Set(matching.map((ns) => ns.name));
 }
 
 /** SPIFFE IDs of every workload a peer entry selects (podSelector omitted: every workload of the namespaces). */
-function peerIds(peer: Peer, ctx: CompileContext): string[] {
-  const namespaces = peerNamespaces(peer, ctx);
+function peerIds(peer: Peer, ctx: CompileContext, reader: SnapshotReader): string[] {
   const pods = peer.podSelector;
-  return ctx.snapshot.workloads
-    .filter((w) => namespaces.has(w.namespace) && (pods === undefined || selectorMatches(pods, w.labels)))
+  return [...peerNamespaces(peer, ctx, reader)]
+    .flatMap((namespace) => reader.workloadsIn(namespace))
+    .filter((w) => pods === undefined || selectorMatches(pods, w.labels))
     .map((w) => spiffeId(ctx.trustDomain, w.namespace, w.serviceAccount));
 }
 
@@ -32,8 +34,9 @@ export function compileSegmentation(
 ): SegmentationIR | undefined {
   const seg = policy.spec.segmentation;
   if (seg === undefined) return undefined;
+  const reader = ctx.reader ?? new SnapshotIndex(ctx.snapshot);
   return {
-    allowedPrincipals: sortedUnique(seg.allowFrom.flatMap((peer) => peerIds(peer, ctx))),
+    allowedPrincipals: sortedUnique(seg.allowFrom.flatMap((peer) => peerIds(peer, ctx, reader))),
     policies: [ctx.key],
   };
 }

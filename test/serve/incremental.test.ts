@@ -1,4 +1,4 @@
-// ADR 0027: a rebuild re-translates only the proxies whose IR changed; an outbound change rebuilds every proxy.
+// ADRs 0027 and 0033: a rebuild re-translates only the proxies whose IR changed, their outbound side compared per proxy.
 import { expect } from 'chai';
 import type { OutboundServiceIR, ProxyIR } from '../../src/ir/index.js';
 import { ProxyIrMemory } from '../../src/serve/incremental.js';
@@ -40,6 +40,27 @@ describe('serve/incremental ProxyIrMemory', () => {
     const added = [svc('a'), svc('b')];
     const diff = memory.diff([named('shop/a', [8080], added), named('shop/b', [8080], added)]);
     expect(diff.changed.map((p) => p.key)).to.deep.equal(['shop/a', 'shop/b']);
+  });
+
+  it('compares the outbound side per proxy: proxies may receive different lists', () => {
+    const memory = new ProxyIrMemory();
+    const narrow = [svc('a')];
+    const wide = [svc('a'), svc('b')];
+    memory.diff([named('shop/a', [8080], narrow), named('shop/b', [8080], wide)]);
+    const wider = [svc('a'), svc('b'), svc('c')];
+    const diff = memory.diff([named('shop/a', [8080], [svc('a')]), named('shop/b', [8080], wider)]);
+    expect(diff.changed.map((p) => p.key)).to.deep.equal(['shop/b']);
+    const swapped = memory.diff([named('shop/a', [8080], wider), named('shop/b', [8080], narrow)]);
+    expect(swapped.changed.map((p) => p.key)).to.deep.equal(['shop/a', 'shop/b']);
+  });
+
+  it('a proxy with the same field objects is unchanged; a new object with equal content too', () => {
+    const memory = new ProxyIrMemory();
+    const a = named('shop/a', [8080], []);
+    memory.diff([a]);
+    expect(memory.diff([{ ...a }]).changed).to.deep.equal([]);
+    expect(memory.diff([structuredClone(a)]).changed).to.deep.equal([]);
+    expect(memory.diff([{ ...a, identity: 'spiffe://other' }]).changed).to.have.length(1);
   });
 
   it('reports everything again after reset', () => {

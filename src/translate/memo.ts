@@ -1,0 +1,254 @@
+/**
+ * The translate memo (ADR 0033): what a translation can reuse from the previous one, so that a rebuild after a small
+ * change costs little while giving exactly what a translation from scratch gives. Created by the caller and passed to
+ * each `translate()` (a caller without one gets a translation from scratch); never module-level state.
+ *
+ * Everything is keyed on content, never on object identity across translations (a provider builds new objects on every
+ * read):
+ * - validations, on the JSON of the policy object and the validator's options;
+ * - prepared policies (references, compilation, coverage), on the JSON of the raw policy plus the fingerprint of every
+ *   snapshot read preparing it made (the workloads of a namespace, the Namespaces, one Secret or ConfigMap), recorded
+ *   through a RecordingReader;
+ * - each workload's built proxy (ProxyIR without outbound, its conflicts, its proxyless findings), on the JSON of the
+ *   workload and the prepared policies covering it (by identity: a prepared policy is reused only while unchanged);
+ * - each service's outbound IR (outbound-memo.ts).
+ * A memo is used with one configuration (trust domain, cluster domain, validator); another one clears it. Only what
+ * the last translation used is kept.
+ */
+import type { RawPolicy } from '../provider/snapshot.js';
+import type { Conflict } from './conflict.js';
+import type { UnsupportedFinding } from '../proxyless/limits.js';
+import type { ProxyIR } from '../ir/index.js';
+import type { Workload } from '../provider/snapshot.js';
+import type { PolicyEntry, PolicyValidator, PrepareContext } from './policy-entry.js';
+import type { PolicyValidation, ValidateOptions } from './validate/index.js';
+import type { JsonOf, ReadKey, SnapshotIndex } from './snapshot-index.js';
+import { objectKey } from './coverage.js';
+import { OutboundMemo } from './outbound-memo.js';
+import { preparePolicy } from './policy-entry.js';
+import { RecordingReader } from './snapshot-index.js';
+import { validatePolicy } from './validate/index.js';
+
+/** One workload's proxy as built, before the outbound side is set. */
+export interface BuiltWorkload {
+  /** The ProxyIR; its `outbound` is set by the translation. */
+  proxy: ProxyIR;
+  /** Conflicts met on its ports. */
+  conflicts: Conflict[];
+  /** What a proxyless workload cannot enforce (empty for Envoy workloads). */
+  findings: UnsupportedFinding[];
+}
+
+/** How a workload's proxy is built from the prepared policies covering it. */
+export type WorkloadBuilder = (
+  workload: Workload,
+  covering: readonly PolicyEntry[],
+  trustDomain: string,
+) => BuiltWorkload;
+
+interface PreparedMemo {
+  /** JSON of the policy object. */
+  object: string;
+  /** JSON of the rest of the raw policy (name, namespace, generation, source). */
+  rest: string;
+  /** Keys of the validations it used (kept while it is). */
+  validations: ValidationKey[];
+  /** Each snapshot read it made, with the version of what the read returned (see `readVersion`). */
+  reads: [ReadKey, number][];
+  entry: PolicyEntry;
+}
+
+interface ProxyMemo {
+  workload: string;
+  covering: readonly PolicyEntry[];
+  built: BuiltWorkload;
+}
+
+/** The settings a memo's content depends on. */
+export interface MemoSettings {
+  /** Trust domain of SPIFFE IDs. */
+  trustDomain: string;
+  /** Cluster DNS domain. */
+  clusterDomain: string;
+  /** The validator. */
+  validate: PolicyValidator;
+}
+
+/** A validation's key: the JSON of the validator's options, and of the policy object. */
+type ValidationKey = readonly [string, string];
+
+interface RememberedValidation {
+  base: PolicyValidator;
+  validation: PolicyValidation;
+  used: boolean;
+}
+
+function sameRefs(a: readonly unknown[], b: readonly unknown[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/** See the module comment. */
+export class TranslateMemo {
+  private settings: MemoSettings | undefined;
+  private readonly jsonCache = new Map<object, string>();
+  /** Validations by the JSON of the validator's options, then of the policy object. */
+  private readonly validations = new Map<string, Map<string, RememberedValidation>>();
+  private prepared = new Map<string, PreparedMemo>();
+  private proxies = new Map<string, ProxyMemo>();
+  private seenPolicies = new Set<string>();
+  private seenWorkloads = new Set<string>();
+  private readVersions = new Map<ReadKey, { print: string; version: number; round: number }>();
+  private versions = 0;
+  private round = 0;
+  /** The outbound memo (outbound-memo.ts). */
+  readonly outbound = new OutboundMemo((value) => this.json(value));
+
+  /**
+   * JSON of a snapshot object, cached per object until the translation ends (a Map cleared then: within one rebuild the objects do not
+   * change; across rebuilds nothing is assumed about them).
+   */
+  readonly json: JsonOf = (value) => {
+    let text = this.jsonCache.get(value);
+    if (text === undefined) {
+      text = JSON.stringify(value);
+      this.jsonCache.set(value, text);
+    }
+    return text;
+  };
+
+  /** A validator that remembers `base`'s outcomes by content; share it with whatever validates before translating. */
+  validator(base: PolicyValidator = validatePolicy): PolicyValidator {
+    return (object, options) => this.validate(base, object, options, []);
+  }
+
+  /** Forgets everything. */
+  reset(): void {
+    this.settings = undefined;
+    this.jsonCache.clear();
+    this.validations.clear();
+    this.prepared.clear();
+    this.proxies.clear();
+    this.seenPolicies.clear();
+    this.seenWorkloads.clear();
+    this.readVersions.clear();
+    this.outbound.reset();
+  }
+
+  /** Starts a translation with these settings (another configuration than last time clears the memo). */
+  begin(settings: MemoSettings): void {
+    const last = this.settings;
+    const same =
+      last !== undefined &&
+      last.trustDomain === settings.trustDomain &&
+      last.clusterDomain === settings.clusterDomain &&
+      last.validate === settings.validate;
+    if (!same) this.reset();
+    this.settings = settings;
+  }
+
+  /** The prepared policy: remembered while the raw policy and everything its preparation read are unchanged. */
+  entry(raw: RawPolicy, ctx: PrepareContext, index: SnapshotIndex): PolicyEntry {
+    const key = objectKey(raw);
+    this.seenPolicies.add(key);
+    const object = this.json(raw.object);
+    const rest = JSON.stringify({ ...raw, object: undefined });
+    const previous = this.prepared.get(key);
+    const same = previous?.object === object && previous.rest === rest;
+    if (same && previous.reads.every(([read, version]) => this.readVersion(read, index) === version)) {
+      for (const used of previous.validations) this.markUsed(used);
+      return previous.entry;
+    }
+    const reader = new RecordingReader(index);
+    const validations: ValidationKey[] = [];
+    const validate: PolicyValidator = (object, options) =>
+      this.validate(ctx.validate, object, options, validations);
+    const entry = preparePolicy(raw, { ...ctx, reader, validate });
+    const reads = [...reader.reads].map((read): [ReadKey, number] => [read, this.readVersion(read, index)]);
+    this.prepared.set(key, { object, rest, validations, reads, entry });
+    return entry;
+  }
+
+  /**
+   * The built proxy of a workload, remembered while the workload and the prepared policies covering it are
+   * unchanged. Returns a fresh ProxyIR object (sharing the remembered fields), so setting its outbound side never
+   * touches an earlier translation's result.
+   */
+  proxy(
+    workload: Workload,
+    covering: readonly PolicyEntry[],
+    trustDomain: string,
+    build: WorkloadBuilder,
+  ): BuiltWorkload {
+    const key = objectKey(workload);
+    this.seenWorkloads.add(key);
+    const workloadJson = this.json(workload);
+    const previous = this.proxies.get(key);
+    let built: BuiltWorkload;
+    if (previous?.workload === workloadJson && sameRefs(previous.covering, covering)) built = previous.built;
+    else {
+      built = build(workload, covering, trustDomain);
+      this.proxies.set(key, { workload: workloadJson, covering, built });
+    }
+    return { ...built, proxy: { ...built.proxy } };
+  }
+
+  /**
+   * The version of what a snapshot read returns: the same number while its fingerprint (snapshot-index.ts) is
+   * unchanged, a new one (never reused) when it changes. Each read's fingerprint is compared once per translation.
+   */
+  private readVersion(read: ReadKey, index: SnapshotIndex): number {
+    const known = this.readVersions.get(read);
+    if (known?.round === this.round) return known.version;
+    const print = index.fingerprint(read);
+    if (known?.print === print) {
+      known.round = this.round;
+      return known.version;
+    }
+    this.versions += 1;
+    this.readVersions.set(read, { print, version: this.versions, round: this.round });
+    return this.versions;
+  }
+
+  private markUsed(key: ValidationKey): void {
+    const found = this.validations.get(key[0])?.get(key[1]);
+    if (found !== undefined) found.used = true;
+  }
+
+  /** Ends a translation: forgets what it did not use, and the cached JSON. */
+  end(): void {
+    for (const key of [...this.prepared.keys()]) if (!this.seenPolicies.has(key)) this.prepared.delete(key);
+    for (const key of [...this.proxies.keys()]) if (!this.seenWorkloads.has(key)) this.proxies.delete(key);
+    for (const byObject of this.validations.values()) {
+      for (const [key, v] of byObject) {
+        if (v.used) v.used = false;
+        else byObject.delete(key);
+      }
+    }
+    for (const [read, known] of this.readVersions)
+      if (known.round !== this.round) this.readVersions.delete(read);
+    this.seenPolicies.clear();
+    this.seenWorkloads.clear();
+    this.jsonCache.clear();
+    this.round += 1;
+  }
+
+  private validate(
+    base: PolicyValidator,
+    object: Record<string, unknown>,
+    options: ValidateOptions,
+    keys: ValidationKey[],
+  ): PolicyValidation {
+    const key: ValidationKey = [JSON.stringify(options), this.json(object)];
+    keys.push(key);
+    const found = this.validations.get(key[0])?.get(key[1]);
+    if (found?.base === base) {
+      found.used = true;
+      return found.validation;
+    }
+    const validation = base(object, options);
+    const byObject = this.validations.get(key[0]) ?? new Map<string, RememberedValidation>();
+    byObject.set(key[1], { base, validation, used: true });
+    this.validations.set(key[0], byObject);
+    return validation;
+  }
+}
