@@ -14,7 +14,7 @@ import {
 } from '../../gen/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager.js';
 import type { HttpFilter } from '../../gen/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager.js';
 import { durationS } from './common.js';
-import type { FilterContext } from './filters/module.js';
+import type { FilterContext, ModuleContext } from './filters/module.js';
 import { HTTP_FILTER_ORDER } from './filters/order.js';
 import { inboundRouteName, inboundStatPrefix } from './names.js';
 import { adsConfigSource } from './tls.js';
@@ -40,7 +40,7 @@ export const REQUEST_TIMEOUT_S = 60;
 export const REQUEST_HEADERS_TIMEOUT_S = 10;
 
 /** The HTTP filters and the clusters they need, for one port, in the order of HTTP_FILTER_ORDER. */
-export function httpFiltersFor(ctx: FilterContext): { httpFilters: HttpFilter[]; clusters: Cluster[] } {
+export function httpFiltersFor(ctx: ModuleContext): { httpFilters: HttpFilter[]; clusters: Cluster[] } {
   const outputs = HTTP_FILTER_ORDER.map((module) => module.build(ctx));
   return {
     httpFilters: outputs.flatMap((o) => o.httpFilters),

@@ -38,12 +38,11 @@ export interface InboundPortChains {
   accessLog: AccessLog[];
 }
 
-/** The inbound listener with the chains of every port, or undefined when the workload has no port (nothing to accept). */
+/** The inbound listener with the given chains (every port's), or undefined when there is none (nothing to accept). */
 export function inboundListener(
   config: XdsTranslateConfig,
-  ports: InboundPortChains[],
+  filterChains: FilterChain[],
 ): Listener | undefined {
-  const filterChains = ports.flatMap(chainsFor);
   if (filterChains.length === 0) return undefined;
   return Listener.fromPartial({
     name: INBOUND_LISTENER,
