@@ -21,7 +21,7 @@ import {
   nameReferences,
   selfReferenceProblems,
 } from './references.js';
-import type { Found, KnownNames, NameRef } from './references.js';
+import type { KnownNames, NameRef } from './references.js';
 import type { RuleViolation } from './violation.js';
 import { shortName } from './walk.js';
 import type { Visited } from './walk.js';
@@ -43,36 +43,18 @@ function encodeProblem(fullName: string, message: UnknownMessage): RuleViolation
   }
 }
 
-/** One resource, ready to check: its root and the messages reference checks need. */
-interface Prepared {
-  typeUrl: string;
-  name: string;
-  root: Visited;
-  found: Found;
-}
-
-function knownNames(resources: XdsResources, prepared: Prepared[], options: CheckOptions): KnownNames {
-  const listeners = prepared.filter((p) => p.typeUrl === TypeUrl.Listener);
-  return {
-    routes: new Set(resources.routes.map((r) => r.name)),
-    clusters: new Set(resources.clusters.map((c) => c.name)),
-    secrets: new Set([...options.sdsSecrets, ...resources.secrets.map((s) => s.name)]),
-    jwtRequirements: new Set(listeners.flatMap((p) => jwtRequirementNames(p.found))),
-  };
-}
-
 /** What a resource's checks find without looking at the rest of the set: encoding and PGV problems, references. */
 interface Intrinsic {
   /** Encoding problems, or (when it encodes) PGV rule violations. */
   violations: RuleViolation[];
   /** Whether it failed to encode (then references are not checked). */
   unencodable: boolean;
-  /** The messages reference checks look at. */
-  found: Found;
   /** Problems of references inside the resource (router last, JWT providers, RE2, filter chains). */
   selfProblems: RuleViolation[];
   /** Names the resource refers to, checked per proxy. */
   names: NameRef[];
+  /** The requirement names of the jwt_authn filters inside it (a listener's define the proxy's known ones). */
+  jwtRequirements: string[];
 }
 
 /**
@@ -99,15 +81,14 @@ function computeIntrinsic(root: Visited): Intrinsic {
   const violations = unencodable ? encoding : checkMessage(fullName, root.message);
   const found = collectReferences(root);
   const selfProblems = unencodable ? [] : selfReferenceProblems(root, found);
-  return { violations, unencodable, found, selfProblems, names: nameReferences(found) };
+  const names = nameReferences(found);
+  return { violations, unencodable, selfProblems, names, jwtRequirements: jwtRequirementNames(found) };
 }
 
-/** The same, by message object: the fast path for a message shared by many proxies in one rebuild. */
-const intrinsicByMessage = new WeakMap<UnknownMessage, Intrinsic>();
+/** The same, by type and message object: the fast path for a message shared by many proxies or rebuilds. */
+const intrinsicByMessage = new WeakMap<UnknownMessage, { fullName: string; intrinsic: Intrinsic }>();
 
-function intrinsic(root: Visited): Intrinsic {
-  const shared = intrinsicByMessage.get(root.message);
-  if (shared !== undefined) return shared;
+function intrinsicByRoot(root: Visited): Intrinsic {
   const key = encodedKey(root.desc.typeName, root.message);
   if (key === undefined) return computeIntrinsic(root);
   let result = intrinsicByContent.get(key);
@@ -118,34 +99,68 @@ function intrinsic(root: Visited): Intrinsic {
     }
     intrinsicByContent.set(key, result);
   }
-  intrinsicByMessage.set(root.message, result);
   return result;
 }
 
-/** Checks one resource: encoding, PGV rules, references. */
-function checkOne(p: Prepared, known: KnownNames): RuleViolation[] {
-  const own = intrinsic(p.root);
-  if (own.unencodable) return own.violations;
-  return [...own.violations, ...own.selfProblems, ...missingNames(own.names, known)];
+/** The intrinsic checks of one resource of the given type: walked only the first time its content is seen. */
+function intrinsic(fullName: string, message: UnknownMessage): Intrinsic {
+  const shared = intrinsicByMessage.get(message);
+  if (shared !== undefined && shared.fullName === fullName) return shared.intrinsic;
+  const root = { desc: messageDescriptor(fullName), message, path: shortName(fullName) };
+  const result = intrinsicByRoot(root);
+  intrinsicByMessage.set(message, { fullName, intrinsic: result });
+  return result;
 }
 
-function prepare(resources: XdsResources): Prepared[] {
-  return byTypeUrl(resources).flatMap(({ typeUrl, resources: named }) =>
-    named.map(({ name, message }) => {
-      const fullName = fullNameOf(typeUrl);
-      const root = { desc: messageDescriptor(fullName), message, path: shortName(fullName) };
-      return { typeUrl, name, root, found: intrinsic(root).found };
-    }),
-  );
+/** One resource of the set, with its checks. */
+interface Entry {
+  typeUrl: string;
+  name: string;
+  own: Intrinsic;
+}
+
+/** Every resource, by type (fixed order) then name, with its intrinsic checks. */
+function entries(resources: XdsResources): Entry[] {
+  const out: Entry[] = [];
+  for (const { typeUrl, resources: named } of byTypeUrl(resources)) {
+    const fullName = fullNameOf(typeUrl);
+    for (const { name, message } of named) out.push({ typeUrl, name, own: intrinsic(fullName, message) });
+  }
+  return out;
+}
+
+function knownNames(resources: XdsResources, all: Entry[], options: CheckOptions): KnownNames {
+  const jwtRequirements = new Set<string>();
+  for (const e of all) {
+    if (e.typeUrl === TypeUrl.Listener) for (const r of e.own.jwtRequirements) jwtRequirements.add(r);
+  }
+  const secrets = new Set(options.sdsSecrets);
+  for (const s of resources.secrets) secrets.add(s.name);
+  return {
+    routes: new Set(resources.routes.map((r) => r.name)),
+    clusters: new Set(resources.clusters.map((c) => c.name)),
+    secrets,
+    jwtRequirements,
+  };
+}
+
+/** Checks one resource: encoding, PGV rules, references (allocating only when something is wrong). */
+function checkOne(own: Intrinsic, known: KnownNames): RuleViolation[] {
+  if (own.unencodable) return own.violations;
+  const missing = missingNames(own.names, known);
+  if (own.violations.length === 0 && own.selfProblems.length === 0) return missing;
+  return [...own.violations, ...own.selfProblems, ...missing];
 }
 
 /** Every problem in a proxy's resource set, by type (fixed order) then name; empty when it may be published. */
 export function checkResources(resources: XdsResources, options: CheckOptions): CheckProblem[] {
-  const prepared = prepare(resources);
-  const known = knownNames(resources, prepared, options);
-  return prepared.flatMap((p) =>
-    checkOne(p, known).map((v) => ({ typeUrl: p.typeUrl, name: p.name, path: v.path, message: v.message })),
-  );
+  const all = entries(resources);
+  const known = knownNames(resources, all, options);
+  const problems: CheckProblem[] = [];
+  for (const { typeUrl, name, own } of all) {
+    for (const v of checkOne(own, known)) problems.push({ typeUrl, name, path: v.path, message: v.message });
+  }
+  return problems;
 }
 
 /** Thrown by `assertValid`: the resources must not be published. */

@@ -256,9 +256,11 @@ export function selfReferenceProblems(root: Visited, found: Found): RuleViolatio
 
 /** The references among `refs` whose names are not in the proxy's set. */
 export function missingNames(refs: readonly NameRef[], known: KnownNames): RuleViolation[] {
-  const out: RuleViolation[] = [];
-  for (const ref of refs) if (!known[ref.kind].has(ref.name)) out.push(ref.missing);
-  return out;
+  let out: RuleViolation[] | undefined;
+  for (const ref of refs) {
+    if (!known[ref.kind].has(ref.name)) (out ??= []).push(ref.missing);
+  }
+  return out ?? [];
 }
 
 /**

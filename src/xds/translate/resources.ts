@@ -40,17 +40,25 @@ export interface NamedResource {
 /** Resources grouped by type URL, in a fixed type order, each group sorted by name. */
 export function byTypeUrl(resources: XdsResources): { typeUrl: string; resources: NamedResource[] }[] {
   const named = (list: { name: string; $type: string }[]): NamedResource[] =>
-    list.map((message) => ({ name: message.name, message })).sort((a, b) => (a.name < b.name ? -1 : 1));
+    sortedByName(list.map((message) => ({ name: message.name, message })));
   return [
     { typeUrl: TypeUrl.Listener, resources: named(resources.listeners) },
     { typeUrl: TypeUrl.RouteConfiguration, resources: named(resources.routes) },
     { typeUrl: TypeUrl.Cluster, resources: named(resources.clusters) },
     {
       typeUrl: TypeUrl.ClusterLoadAssignment,
-      resources: resources.endpoints
-        .map((message) => ({ name: message.clusterName, message }))
-        .sort((a, b) => (a.name < b.name ? -1 : 1)),
+      resources: sortedByName(resources.endpoints.map((message) => ({ name: message.clusterName, message }))),
     },
     { typeUrl: TypeUrl.Secret, resources: named(resources.secrets) },
   ];
+}
+
+/** Sorts by name in place; a list already in strictly increasing order (the translator's) is left as it is. */
+function sortedByName(list: NamedResource[]): NamedResource[] {
+  for (let i = 1; i < list.length; i += 1) {
+    if (!((list[i - 1] as NamedResource).name < (list[i] as NamedResource).name)) {
+      return list.sort((a, b) => (a.name < b.name ? -1 : 1));
+    }
+  }
+  return list;
 }
