@@ -7,7 +7,7 @@ import { packResource } from '../proto/any.js';
 import { messageDescriptor } from '../proto/descriptors.js';
 import { fullNameOf, messageTypeByName } from '../proto/registry.js';
 import type { UnknownMessage } from '../proto/registry.js';
-import { byTypeUrl, TypeUrl } from '../translate/resources.js';
+import { forEachByType, TypeUrl } from '../translate/resources.js';
 import type { XdsResources } from '../translate/resources.js';
 import { checkMessage } from './message.js';
 import { formatProblem } from './problem.js';
@@ -112,27 +112,11 @@ function intrinsic(fullName: string, message: UnknownMessage): Intrinsic {
   return result;
 }
 
-/** One resource of the set, with its checks. */
-interface Entry {
-  typeUrl: string;
-  name: string;
-  own: Intrinsic;
-}
-
-/** Every resource, by type (fixed order) then name, with its intrinsic checks. */
-function entries(resources: XdsResources): Entry[] {
-  const out: Entry[] = [];
-  for (const { typeUrl, resources: named } of byTypeUrl(resources)) {
-    const fullName = fullNameOf(typeUrl);
-    for (const { name, message } of named) out.push({ typeUrl, name, own: intrinsic(fullName, message) });
-  }
-  return out;
-}
-
-function knownNames(resources: XdsResources, all: Entry[], options: CheckOptions): KnownNames {
+function knownNames(resources: XdsResources, options: CheckOptions): KnownNames {
   const jwtRequirements = new Set<string>();
-  for (const e of all) {
-    if (e.typeUrl === TypeUrl.Listener) for (const r of e.own.jwtRequirements) jwtRequirements.add(r);
+  const listener = fullNameOf(TypeUrl.Listener);
+  for (const l of resources.listeners) {
+    for (const r of intrinsic(listener, l).jwtRequirements) jwtRequirements.add(r);
   }
   const secrets = new Set(options.sdsSecrets);
   for (const s of resources.secrets) secrets.add(s.name);
@@ -152,14 +136,27 @@ function checkOne(own: Intrinsic, known: KnownNames): RuleViolation[] {
   return [...own.violations, ...own.selfProblems, ...missing];
 }
 
+const fullNames = new Map<string, string>();
+
+/** The full type name of a type URL (a handful of URLs, each sliced once). */
+function fullNameFor(typeUrl: string): string {
+  let name = fullNames.get(typeUrl);
+  if (name === undefined) {
+    name = fullNameOf(typeUrl);
+    fullNames.set(typeUrl, name);
+  }
+  return name;
+}
+
 /** Every problem in a proxy's resource set, by type (fixed order) then name; empty when it may be published. */
 export function checkResources(resources: XdsResources, options: CheckOptions): CheckProblem[] {
-  const all = entries(resources);
-  const known = knownNames(resources, all, options);
+  const known = knownNames(resources, options);
   const problems: CheckProblem[] = [];
-  for (const { typeUrl, name, own } of all) {
-    for (const v of checkOne(own, known)) problems.push({ typeUrl, name, path: v.path, message: v.message });
-  }
+  forEachByType(resources, (typeUrl, name, message) => {
+    for (const v of checkOne(intrinsic(fullNameFor(typeUrl), message), known)) {
+      problems.push({ typeUrl, name, path: v.path, message: v.message });
+    }
+  });
   return problems;
 }
 

@@ -62,3 +62,46 @@ function sortedByName(list: NamedResource[]): NamedResource[] {
   }
   return list;
 }
+
+/** The lists of `XdsResources` in the fixed type order of {@link byTypeUrl}, with how each names its resources. */
+const LISTS: readonly {
+  typeUrl: string;
+  list: (r: XdsResources) => readonly UnknownMessage[];
+  key: string;
+}[] = [
+  { typeUrl: TypeUrl.Listener, list: (r) => r.listeners, key: 'name' },
+  { typeUrl: TypeUrl.RouteConfiguration, list: (r) => r.routes, key: 'name' },
+  { typeUrl: TypeUrl.Cluster, list: (r) => r.clusters, key: 'name' },
+  { typeUrl: TypeUrl.ClusterLoadAssignment, list: (r) => r.endpoints, key: 'clusterName' },
+  { typeUrl: TypeUrl.Secret, list: (r) => r.secrets, key: 'name' },
+];
+
+function nameOf(message: UnknownMessage, key: string): string {
+  return (message as unknown as Record<string, string>)[key] as string;
+}
+
+function strictlySorted(list: readonly UnknownMessage[], key: string): boolean {
+  for (let i = 1; i < list.length; i += 1) {
+    if (!(nameOf(list[i - 1] as UnknownMessage, key) < nameOf(list[i] as UnknownMessage, key))) return false;
+  }
+  return true;
+}
+
+/**
+ * Calls `visit` on every resource in the order of {@link byTypeUrl} (type, then name), without building its lists
+ * when the translator's lists are already in name order (they are: the per-proxy fast path).
+ */
+export function forEachByType(
+  resources: XdsResources,
+  visit: (typeUrl: string, name: string, message: UnknownMessage) => void,
+): void {
+  for (const { typeUrl, list, key } of LISTS) {
+    const messages = list(resources);
+    if (strictlySorted(messages, key)) {
+      for (const message of messages) visit(typeUrl, nameOf(message, key), message);
+      continue;
+    }
+    const group = byTypeUrl(resources).find((g) => g.typeUrl === typeUrl);
+    for (const { name, message } of group?.resources ?? []) visit(typeUrl, name, message);
+  }
+}
