@@ -14,7 +14,8 @@ import {
 } from '../../gen/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager.js';
 import type { HttpFilter } from '../../gen/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager.js';
 import { durationS } from './common.js';
-import type { FilterContext, ModuleContext } from './filters/module.js';
+import type { PortIR } from '../../ir/index.js';
+import type { ModuleContext } from './filters/module.js';
 import { HTTP_FILTER_ORDER } from './filters/order.js';
 import { inboundRouteName, inboundStatPrefix } from './names.js';
 import { adsConfigSource } from './tls.js';
@@ -53,7 +54,7 @@ export function httpFiltersFor(ctx: ModuleContext): { httpFilters: HttpFilter[];
  * `httpFilters` from the filter modules; routes come over RDS (inboundRouteName(port)).
  */
 export function inboundHcm(
-  ctx: FilterContext,
+  ctx: { port: PortIR },
   httpFilters: HttpFilter[],
   accessLog: AccessLog[],
 ): HttpConnectionManager {

@@ -17,7 +17,7 @@ import { OriginalDst } from '../../gen/envoy/extensions/filters/listener/origina
 import { TlsInspector } from '../../gen/envoy/extensions/filters/listener/tls_inspector/v3/tls_inspector.js';
 import type { XdsTranslateConfig } from './config.js';
 import { socketAddress, typedConfig } from './common.js';
-import type { FilterContext } from './filters/module.js';
+import type { AccessLogContext } from './access-log.js';
 import { HCM_FILTER, inboundHcm } from './hcm.js';
 import { INBOUND_LISTENER } from './names.js';
 import { segmentationFilter } from './segmentation.js';
@@ -30,8 +30,8 @@ export const PLAINTEXT_TRANSPORT = 'raw_buffer';
 
 /** One port's ingredients for its filter chains. */
 export interface InboundPortChains {
-  /** The port being built. */
-  ctx: FilterContext;
+  /** The port being built (the workload only as far as its access log names it). */
+  ctx: AccessLogContext;
   /** Its HTTP filters, in order. */
   httpFilters: HttpFilter[];
   /** Its access logs. */
