@@ -13,7 +13,8 @@ import { sharedInbound } from './inbound.js';
 import { canonicalConfig } from './memo.js';
 import type { OutboundResources } from './outbound.js';
 import { sharedOutbound } from './shared-outbound.js';
-import type { XdsResources } from './resources.js';
+import { withSharedPart } from './resources.js';
+import type { SharedPart, XdsResources } from './resources.js';
 
 /** Every resource one proxy receives, each list sorted by name. */
 export function translateProxy(proxy: ProxyIR, config: XdsTranslateConfig): XdsResources {
@@ -22,7 +23,7 @@ export function translateProxy(proxy: ProxyIR, config: XdsTranslateConfig): XdsR
   const out = sortedOutbound(sharedOutbound(proxy.outbound, settings, proxy.workload.namespace));
   const listeners: Listener[] =
     inbound.listener === undefined ? [out.listener] : sortByName([inbound.listener, out.listener]);
-  return {
+  const resources = {
     listeners,
     routes: mergeByName(inbound.routes.length > 1 ? sortByName(inbound.routes) : inbound.routes, out.routes),
     // The first cluster of each name wins: inbound's (local apps, filter modules, logs), then outbound's.
@@ -30,6 +31,7 @@ export function translateProxy(proxy: ProxyIR, config: XdsTranslateConfig): XdsR
     endpoints: [],
     secrets: [],
   };
+  return withSharedPart(resources, out.shared);
 }
 
 /** The outbound lists, sorted by name (clusters: the first of each name), once per translation (shared objects). */
@@ -37,21 +39,27 @@ interface SortedOutbound {
   listener: Listener;
   routes: RouteConfiguration[];
   clusters: Cluster[];
+  /** The same, as the part every proxy with this outbound side shares. */
+  shared: SharedPart;
 }
 
 const sortedOf = new WeakMap<OutboundResources, SortedOutbound>();
 
 function sortedOutbound(out: OutboundResources): SortedOutbound {
-  let sorted = sortedOf.get(out);
+  const sorted = sortedOf.get(out);
   if (sorted === undefined) {
     const seen = new Map<string, Cluster>();
     for (const c of out.clusters) if (!seen.has(c.name)) seen.set(c.name, c);
-    sorted = {
+    const routes = sortByName(out.routes);
+    const clusters = sortByName([...seen.values()]);
+    const created = {
       listener: out.listener,
-      routes: sortByName(out.routes),
-      clusters: sortByName([...seen.values()]),
+      routes,
+      clusters,
+      shared: { listeners: [out.listener], routes, clusters },
     };
-    sortedOf.set(out, sorted);
+    sortedOf.set(out, created);
+    return created;
   }
   return sorted;
 }
