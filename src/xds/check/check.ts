@@ -2,30 +2,15 @@
  * The gate in front of publishing: every resource aspen would send a proxy encodes, passes Envoy's PGV rules (inside
  * every Any too), and every name it references exists in the same set. Nothing is published unless this passes.
  */
-import { encodedDigest } from '../cache/snapshot.js';
-import { packResource } from '../proto/any.js';
-import { messageDescriptor } from '../proto/descriptors.js';
-import { fullNameOf, messageTypeByName } from '../proto/registry.js';
-import type { UnknownMessage } from '../proto/registry.js';
-import { byTypeUrl, TypeUrl } from '../translate/resources.js';
+import { forEachByType, TypeUrl } from '../translate/resources.js';
 import type { XdsResources } from '../translate/resources.js';
-import { checkMessage } from './message.js';
+import { checkOne, fullNameFor, intrinsic } from './intrinsic.js';
 import { formatProblem } from './problem.js';
+import type { CheckProblem } from './problem.js';
+import type { KnownNames } from './references.js';
+import { provenClean } from './shared.js';
 
 export { formatProblem };
-import type { CheckProblem } from './problem.js';
-import {
-  collectReferences,
-  jwtRequirementNames,
-  missingNames,
-  nameReferences,
-  selfReferenceProblems,
-} from './references.js';
-import type { Found, KnownNames, NameRef } from './references.js';
-import type { RuleViolation } from './violation.js';
-import { shortName } from './walk.js';
-import type { Visited } from './walk.js';
-
 export type { CheckProblem };
 
 /** What the checker needs to know besides the resources. */
@@ -34,118 +19,33 @@ export interface CheckOptions {
   sdsSecrets: string[];
 }
 
-function encodeProblem(fullName: string, message: UnknownMessage): RuleViolation[] {
-  try {
-    messageTypeByName(fullName).encode(message).finish();
-    return [];
-  } catch (err) {
-    return [{ path: shortName(fullName), message: `does not encode: ${(err as Error).message}` }];
+function knownNames(resources: XdsResources, options: CheckOptions): KnownNames {
+  const jwtRequirements = new Set<string>();
+  const listener = fullNameFor(TypeUrl.Listener);
+  for (const l of resources.listeners) {
+    for (const r of intrinsic(listener, l).jwtRequirements) jwtRequirements.add(r);
   }
-}
-
-/** One resource, ready to check: its root and the messages reference checks need. */
-interface Prepared {
-  typeUrl: string;
-  name: string;
-  root: Visited;
-  found: Found;
-}
-
-function knownNames(resources: XdsResources, prepared: Prepared[], options: CheckOptions): KnownNames {
-  const listeners = prepared.filter((p) => p.typeUrl === TypeUrl.Listener);
+  const secrets = new Set(options.sdsSecrets);
+  for (const s of resources.secrets) secrets.add(s.name);
   return {
     routes: new Set(resources.routes.map((r) => r.name)),
     clusters: new Set(resources.clusters.map((c) => c.name)),
-    secrets: new Set([...options.sdsSecrets, ...resources.secrets.map((s) => s.name)]),
-    jwtRequirements: new Set(listeners.flatMap((p) => jwtRequirementNames(p.found))),
+    secrets,
+    jwtRequirements,
   };
-}
-
-/** What a resource's checks find without looking at the rest of the set: encoding and PGV problems, references. */
-interface Intrinsic {
-  /** Encoding problems, or (when it encodes) PGV rule violations. */
-  violations: RuleViolation[];
-  /** Whether it failed to encode (then references are not checked). */
-  unencodable: boolean;
-  /** The messages reference checks look at. */
-  found: Found;
-  /** Problems of references inside the resource (router last, JWT providers, RE2, filter chains). */
-  selfProblems: RuleViolation[];
-  /** Names the resource refers to, checked per proxy. */
-  names: NameRef[];
-}
-
-/**
- * Per resource content (ADR 0026): the encode and PGV checks are a function of a resource's bytes, so a resource
- * shared by many proxies (an outbound cluster), or unchanged since the last rebuild, is walked once. Only the
- * reference checks, which depend on the proxy's whole set, run per proxy. Keyed by type and the digest of the encoded
- * bytes; bounded (the oldest entries go first).
- */
-const intrinsicByContent = new Map<string, Intrinsic>();
-const MAX_REMEMBERED = 50_000;
-
-function encodedKey(fullName: string, message: UnknownMessage): string | undefined {
-  try {
-    return `${fullName}\n${encodedDigest(packResource(message))}`;
-  } catch {
-    return undefined; // does not encode: checked (and reported) without memo
-  }
-}
-
-function computeIntrinsic(root: Visited): Intrinsic {
-  const fullName = root.desc.typeName;
-  const encoding = encodeProblem(fullName, root.message);
-  const unencodable = encoding.length > 0;
-  const violations = unencodable ? encoding : checkMessage(fullName, root.message);
-  const found = collectReferences(root);
-  const selfProblems = unencodable ? [] : selfReferenceProblems(root, found);
-  return { violations, unencodable, found, selfProblems, names: nameReferences(found) };
-}
-
-/** The same, by message object: the fast path for a message shared by many proxies in one rebuild. */
-const intrinsicByMessage = new WeakMap<UnknownMessage, Intrinsic>();
-
-function intrinsic(root: Visited): Intrinsic {
-  const shared = intrinsicByMessage.get(root.message);
-  if (shared !== undefined) return shared;
-  const key = encodedKey(root.desc.typeName, root.message);
-  if (key === undefined) return computeIntrinsic(root);
-  let result = intrinsicByContent.get(key);
-  if (result === undefined) {
-    result = computeIntrinsic(root);
-    if (intrinsicByContent.size >= MAX_REMEMBERED) {
-      intrinsicByContent.delete(intrinsicByContent.keys().next().value as string);
-    }
-    intrinsicByContent.set(key, result);
-  }
-  intrinsicByMessage.set(root.message, result);
-  return result;
-}
-
-/** Checks one resource: encoding, PGV rules, references. */
-function checkOne(p: Prepared, known: KnownNames): RuleViolation[] {
-  const own = intrinsic(p.root);
-  if (own.unencodable) return own.violations;
-  return [...own.violations, ...own.selfProblems, ...missingNames(own.names, known)];
-}
-
-function prepare(resources: XdsResources): Prepared[] {
-  return byTypeUrl(resources).flatMap(({ typeUrl, resources: named }) =>
-    named.map(({ name, message }) => {
-      const fullName = fullNameOf(typeUrl);
-      const root = { desc: messageDescriptor(fullName), message, path: shortName(fullName) };
-      return { typeUrl, name, root, found: intrinsic(root).found };
-    }),
-  );
 }
 
 /** Every problem in a proxy's resource set, by type (fixed order) then name; empty when it may be published. */
 export function checkResources(resources: XdsResources, options: CheckOptions): CheckProblem[] {
-  const prepared = prepare(resources);
-  const known = knownNames(resources, prepared, options);
-  return prepared.flatMap((p) =>
-    checkOne(p, known).map((v) => ({ typeUrl: p.typeUrl, name: p.name, path: v.path, message: v.message })),
-  );
+  if (provenClean(resources, options)) return [];
+  const known = knownNames(resources, options);
+  const problems: CheckProblem[] = [];
+  forEachByType(resources, (typeUrl, name, message) => {
+    for (const v of checkOne(intrinsic(fullNameFor(typeUrl), message), known)) {
+      problems.push({ typeUrl, name, path: v.path, message: v.message });
+    }
+  });
+  return problems;
 }
 
 /** Thrown by `assertValid`: the resources must not be published. */

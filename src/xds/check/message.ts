@@ -8,6 +8,7 @@ import type { DescEnum, DescField, DescMessage } from '@bufbuild/protobuf';
 import type { Any } from '../proto/any.js';
 import { messageDescriptor } from '../proto/descriptors.js';
 import type { UnknownMessage } from '../proto/registry.js';
+import { ContentMemo } from '../translate/memo.js';
 import { fieldRules, messageDisabled, NUMBER_KINDS, oneofRequired, uncheckedKinds } from './rules.js';
 import type { FieldRules, MapRules, RepeatedRules } from './rules.js';
 import { checkBool, checkEnum, checkNumber, num } from './scalars.js';
@@ -15,7 +16,9 @@ import { checkBytes, checkString } from './strings.js';
 import type { RuleViolation } from './violation.js';
 import {
   ANY,
+  anyContentKey,
   DURATION,
+  MAX_ANY_CONTENTS,
   WRAPPERS,
   messageChildren,
   oneofSet,
@@ -41,6 +44,34 @@ export function checkMessage(fullName: string, message: UnknownMessage): RuleVio
   return out;
 }
 
+/**
+ * The violations inside each Any content, with paths relative to the Any's (ADR 0034): the content of an Any is
+ * checked with every rule on whatever surrounds it, so equal contents (a filter config shared by many listeners)
+ * are walked once.
+ */
+const insideAny = new ContentMemo<RuleViolation[]>(MAX_ANY_CONTENTS);
+
+function checkInsideAny(v: Visited, out: RuleViolation[]): void {
+  const inner = unpackVisited(v.message as Any, v.path);
+  if (typeof inner === 'string') out.push({ path: v.path, message: inner });
+  else checkVisited(inner, true, out);
+}
+
+/** Checks an Any's content (unpacked), once per content. */
+function checkAnyContent(v: Visited, out: RuleViolation[]): void {
+  const key = anyContentKey(v.message as Any);
+  if (key === undefined) {
+    checkInsideAny(v, out);
+    return;
+  }
+  const relative = insideAny.get(key, () => {
+    const own: RuleViolation[] = [];
+    checkInsideAny(v, own);
+    return own.map((x) => ({ path: x.path.slice(v.path.length), message: x.message }));
+  });
+  for (const r of relative) out.push({ path: v.path + r.path, message: r.message });
+}
+
 /** The type of one value: a list item, a map key or value, or a singular field. */
 interface ElemType {
   scalar?: ScalarType | undefined;
@@ -54,9 +85,7 @@ interface ElemType {
  */
 function checkVisited(v: Visited, rulesOn: boolean, out: RuleViolation[]): void {
   if (v.desc.typeName === ANY) {
-    const inner = unpackVisited(v.message as Any, v.path);
-    if (typeof inner === 'string') out.push({ path: v.path, message: inner });
-    else checkVisited(inner, true, out);
+    checkAnyContent(v, out);
     return;
   }
   const on = rulesOn && !messageDisabled(v.desc);

@@ -26,16 +26,22 @@ import type { RuleViolation } from './violation.js';
 import { collectMessages, findMessages } from './walk.js';
 import type { Visited } from './walk.js';
 
+/** A set of names, as far as the reference checks ask it (a `Set`, or a union of sets). */
+export interface NameSet {
+  /** Whether the name is in the set. */
+  has(name: string): boolean;
+}
+
 /** The names a proxy's resource set defines, that references must resolve to. */
 export interface KnownNames {
   /** Route configuration names (RDS). */
-  routes: ReadonlySet<string>;
+  routes: NameSet;
   /** Cluster names (CDS). */
-  clusters: ReadonlySet<string>;
+  clusters: NameSet;
   /** SDS secret names the proxy can obtain. */
-  secrets: ReadonlySet<string>;
+  secrets: NameSet;
   /** Names in the `requirement_map` of any jwt_authn filter the proxy's listeners hold. */
-  jwtRequirements: ReadonlySet<string>;
+  jwtRequirements: NameSet;
 }
 
 const T = {
@@ -256,9 +262,11 @@ export function selfReferenceProblems(root: Visited, found: Found): RuleViolatio
 
 /** The references among `refs` whose names are not in the proxy's set. */
 export function missingNames(refs: readonly NameRef[], known: KnownNames): RuleViolation[] {
-  const out: RuleViolation[] = [];
-  for (const ref of refs) if (!known[ref.kind].has(ref.name)) out.push(ref.missing);
-  return out;
+  let out: RuleViolation[] | undefined;
+  for (const ref of refs) {
+    if (!known[ref.kind].has(ref.name)) (out ??= []).push(ref.missing);
+  }
+  return out ?? [];
 }
 
 /**

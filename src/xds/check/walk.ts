@@ -7,10 +7,12 @@
  * ListValue plain JSON, Timestamp a Date, FieldMask a string list.
  */
 import type { DescField, DescMessage } from '@bufbuild/protobuf';
+import { createHash } from 'node:crypto';
 import { unpackAny } from '../proto/any.js';
 import type { Any } from '../proto/any.js';
 import { messageDescriptor } from '../proto/descriptors.js';
 import type { UnknownMessage } from '../proto/registry.js';
+import { ContentMemo } from '../translate/memo.js';
 
 /** Full name of google.protobuf.Any. */
 export const ANY = 'google.protobuf.Any';
@@ -179,23 +181,80 @@ export function visitMessages(root: Visited, visit: (found: Visited) => void): v
   }
 }
 
+/**
+ * The key of an Any's content (type URL and bytes, by digest), or undefined for a hand-built Any without bytes. Equal
+ * contents check alike, so what is found inside one is found inside every other (ADR 0034).
+ */
+export function anyContentKey(any: Any): string | undefined {
+  if (!(any.value instanceof Uint8Array) || typeof any.typeUrl !== 'string') return undefined;
+  const cached = contentKeys.get(any);
+  if (cached !== undefined && cached.typeUrl === any.typeUrl && cached.value === any.value) return cached.key;
+  const hash = createHash('sha256').update(any.typeUrl).update('\n').update(any.value);
+  const key = `${any.typeUrl}\n${hash.digest('base64')}`;
+  contentKeys.set(any, { typeUrl: any.typeUrl, value: any.value, key });
+  return key;
+}
+
+/** Content keys by Any object, kept with what they were computed from (an Any modified since is keyed again). */
+const contentKeys = new WeakMap<Any, { typeUrl: string; value: Uint8Array; key: string }>();
+
+/** A bound on each memo by Any content: far more than the distinct extension configs of a large mesh. */
+export const MAX_ANY_CONTENTS = 50_000;
+
+/** Per set of wanted types (a module constant), what each Any content holds of them, with paths relative to the Any. */
+const foundInAny = new WeakMap<ReadonlySet<string>, ContentMemo<Visited[]>>();
+
+function collectInAny(v: Visited, typeNames: ReadonlySet<string>, out: Visited[]): void {
+  const any = v.message as Any;
+  const key = anyContentKey(any);
+  const direct = (): Visited[] => {
+    const found: Visited[] = [];
+    const inner = unpackVisited(any, v.path);
+    if (typeof inner !== 'string') collectInto(inner, typeNames, found);
+    return found;
+  };
+  if (key === undefined) {
+    out.push(...direct());
+    return;
+  }
+  let memo = foundInAny.get(typeNames);
+  if (memo === undefined) {
+    memo = new ContentMemo(MAX_ANY_CONTENTS);
+    foundInAny.set(typeNames, memo);
+  }
+  const relative = memo.get(key, () => direct().map((f) => ({ ...f, path: f.path.slice(v.path.length) })));
+  for (const r of relative) out.push({ desc: r.desc, message: r.message, path: v.path + r.path });
+}
+
+/** The messages of the given types in `v` and inside it, depth first in field order (Any contents included). */
+function collectInto(v: Visited, typeNames: ReadonlySet<string>, out: Visited[]): void {
+  if (typeNames.has(v.desc.typeName)) out.push(v);
+  if (v.desc.typeName === ANY) {
+    collectInAny(v, typeNames, out);
+    return;
+  }
+  for (const plan of childPlansOf(v.desc)) {
+    for (const child of messageChildren(v.message, plan, v.path)) collectInto(child, typeNames, out);
+  }
+}
+
 /** Every message of the given types inside a root message (Any contents included), by type, in visiting order. */
 export function collectMessages(root: Visited, typeNames: ReadonlySet<string>): Map<string, Visited[]> {
   const found = new Map<string, Visited[]>();
-  visitMessages(root, (v) => {
-    if (!typeNames.has(v.desc.typeName)) return;
+  for (const v of findMessages(root, typeNames)) {
     const list = found.get(v.desc.typeName);
     if (list === undefined) found.set(v.desc.typeName, [v]);
     else list.push(v);
-  });
+  }
   return found;
 }
 
-/** Every message of the given types inside a root message (Any contents included), in visiting order. */
+/**
+ * Every message of the given types inside a root message (Any contents included), in visiting order. What an Any
+ * holds is collected once per content and per `typeNames` set (which should be a long-lived constant).
+ */
 export function findMessages(root: Visited, typeNames: ReadonlySet<string>): Visited[] {
   const found: Visited[] = [];
-  visitMessages(root, (v) => {
-    if (typeNames.has(v.desc.typeName)) found.push(v);
-  });
+  collectInto(root, typeNames, found);
   return found;
 }

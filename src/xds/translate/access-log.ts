@@ -50,11 +50,25 @@ import type { RbacEngineName } from '../../api/contracts.js';
 import type { Cluster } from '../../gen/envoy/config/cluster/v3/cluster.js';
 import { dataplaneCluster } from './clusters.js';
 import { typedConfig } from './common.js';
-import type { FilterContext } from './filters/module.js';
 import { ENFORCE_PAYLOAD_KEY } from './filters/jwt-providers.js';
 import { AUDIT_RATE_LIMITED_HEADER } from './filters/local-ratelimit.js';
 import { JWT_METADATA_NAMESPACE } from './filters/rbac-matchers.js';
 import { DATAPLANE_CLUSTER } from './names.js';
+import type { PortIR, WorkloadIR } from '../../ir/index.js';
+import type { XdsTranslateConfig } from './config.js';
+
+/**
+ * What the access logs of one port read: the port, the settings, and the workload's name, which only the stdout log
+ * (access logging enabled) carries. Inbound memos (inbound.ts) key on exactly this.
+ */
+export interface AccessLogContext {
+  /** The port. */
+  port: PortIR;
+  /** Translation settings. */
+  config: XdsTranslateConfig;
+  /** The proxy, as far as the logs read it. */
+  proxy: { workload: Pick<WorkloadIR, 'namespace' | 'name'> };
+}
 
 /** Name of the gRPC access log: how aspen's access-log service recognises the stream. */
 export const ACCESS_LOG_NAME = ACCESS_LOG_CONTRACT.logName;
@@ -78,7 +92,7 @@ function rbacFields(name: string, engine: RbacEngineName): Record<string, string
 }
 
 /** Log fields that read no request header. */
-function fixedFields(ctx: FilterContext): Record<string, string | number> {
+function fixedFields(ctx: AccessLogContext): Record<string, string | number> {
   return {
     time: '%START_TIME%',
     workload: `${ctx.proxy.workload.namespace}/${ctx.proxy.workload.name}`,
@@ -120,19 +134,19 @@ const GRPC_LOGGED_HEADERS: readonly string[] = [
 ];
 
 /** The logged headers a port does not redact. */
-function safeHeaders(ctx: FilterContext): { field: string; header: string }[] {
+function safeHeaders(ctx: AccessLogContext): { field: string; header: string }[] {
   const redacted = new Set(ctx.port.accessLog.redactHeaders.map((h) => h.toLowerCase()));
   return LOGGED_HEADERS.filter((h) => !redacted.has(h.header));
 }
 
 /** The JSON object of one stdout log line: field name → Envoy format string (or literal). */
-export function accessLogJsonFormat(ctx: FilterContext): Record<string, string | number> {
+export function accessLogJsonFormat(ctx: AccessLogContext): Record<string, string | number> {
   const headers = Object.fromEntries(safeHeaders(ctx).map((h) => [h.field, `%REQ(${h.header})%`]));
   return { ...fixedFields(ctx), ...headers };
 }
 
 /** The stdout JSON logger. */
-function stdoutLog(ctx: FilterContext): AccessLog {
+function stdoutLog(ctx: AccessLogContext): AccessLog {
   const config = StdoutAccessLog.fromPartial({
     accessLogFormat: {
       $case: 'logFormat',
@@ -207,7 +221,7 @@ function securityEventsOnly(): AccessLogFilter {
 }
 
 /** The gRPC logger to aspen's access-log service; `filter` limits what it sends. */
-function grpcLog(ctx: FilterContext, filter?: AccessLogFilter): AccessLog {
+function grpcLog(ctx: AccessLogContext, filter?: AccessLogFilter): AccessLog {
   const redacted = new Set(ctx.port.accessLog.redactHeaders.map((h) => h.toLowerCase()));
   const config = HttpGrpcAccessLogConfig.fromPartial({
     commonConfig: {
@@ -228,12 +242,12 @@ function grpcLog(ctx: FilterContext, filter?: AccessLogFilter): AccessLog {
  * The access logs of one port's HTTP connection manager: stdout JSON and gRPC when access logging is enabled, else
  * the gRPC log of security events only. The gRPC log references DATAPLANE_CLUSTER: add `accessLogClusters(ctx)`.
  */
-export function accessLogs(ctx: FilterContext): AccessLog[] {
+export function accessLogs(ctx: AccessLogContext): AccessLog[] {
   if (!ctx.port.accessLog.enabled) return [grpcLog(ctx, securityEventsOnly())];
   return [stdoutLog(ctx), grpcLog(ctx)];
 }
 
 /** The clusters the access logs reference (the dataplane cluster, always: the gRPC log is always present). */
-export function accessLogClusters(ctx: FilterContext): Cluster[] {
+export function accessLogClusters(ctx: AccessLogContext): Cluster[] {
   return [dataplaneCluster(ctx.config)];
 }

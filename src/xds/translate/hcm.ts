@@ -14,7 +14,8 @@ import {
 } from '../../gen/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager.js';
 import type { HttpFilter } from '../../gen/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager.js';
 import { durationS } from './common.js';
-import type { FilterContext } from './filters/module.js';
+import type { PortIR } from '../../ir/index.js';
+import type { ModuleContext } from './filters/module.js';
 import { HTTP_FILTER_ORDER } from './filters/order.js';
 import { inboundRouteName, inboundStatPrefix } from './names.js';
 import { adsConfigSource } from './tls.js';
@@ -40,7 +41,7 @@ export const REQUEST_TIMEOUT_S = 60;
 export const REQUEST_HEADERS_TIMEOUT_S = 10;
 
 /** The HTTP filters and the clusters they need, for one port, in the order of HTTP_FILTER_ORDER. */
-export function httpFiltersFor(ctx: FilterContext): { httpFilters: HttpFilter[]; clusters: Cluster[] } {
+export function httpFiltersFor(ctx: ModuleContext): { httpFilters: HttpFilter[]; clusters: Cluster[] } {
   const outputs = HTTP_FILTER_ORDER.map((module) => module.build(ctx));
   return {
     httpFilters: outputs.flatMap((o) => o.httpFilters),
@@ -53,7 +54,7 @@ export function httpFiltersFor(ctx: FilterContext): { httpFilters: HttpFilter[];
  * `httpFilters` from the filter modules; routes come over RDS (inboundRouteName(port)).
  */
 export function inboundHcm(
-  ctx: FilterContext,
+  ctx: { port: PortIR },
   httpFilters: HttpFilter[],
   accessLog: AccessLog[],
 ): HttpConnectionManager {

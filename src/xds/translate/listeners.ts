@@ -17,7 +17,7 @@ import { OriginalDst } from '../../gen/envoy/extensions/filters/listener/origina
 import { TlsInspector } from '../../gen/envoy/extensions/filters/listener/tls_inspector/v3/tls_inspector.js';
 import type { XdsTranslateConfig } from './config.js';
 import { socketAddress, typedConfig } from './common.js';
-import type { FilterContext } from './filters/module.js';
+import type { AccessLogContext } from './access-log.js';
 import { HCM_FILTER, inboundHcm } from './hcm.js';
 import { INBOUND_LISTENER } from './names.js';
 import { segmentationFilter } from './segmentation.js';
@@ -30,20 +30,19 @@ export const PLAINTEXT_TRANSPORT = 'raw_buffer';
 
 /** One port's ingredients for its filter chains. */
 export interface InboundPortChains {
-  /** The port being built. */
-  ctx: FilterContext;
+  /** The port being built (the workload only as far as its access log names it). */
+  ctx: AccessLogContext;
   /** Its HTTP filters, in order. */
   httpFilters: HttpFilter[];
   /** Its access logs. */
   accessLog: AccessLog[];
 }
 
-/** The inbound listener with the chains of every port, or undefined when the workload has no port (nothing to accept). */
+/** The inbound listener with the given chains (every port's), or undefined when there is none (nothing to accept). */
 export function inboundListener(
   config: XdsTranslateConfig,
-  ports: InboundPortChains[],
+  filterChains: FilterChain[],
 ): Listener | undefined {
-  const filterChains = ports.flatMap(chainsFor);
   if (filterChains.length === 0) return undefined;
   return Listener.fromPartial({
     name: INBOUND_LISTENER,

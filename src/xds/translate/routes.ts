@@ -7,15 +7,23 @@
  */
 import { HeaderMatcher, Route } from '../../gen/envoy/config/route/v3/route_components.js';
 import { RouteConfiguration } from '../../gen/envoy/config/route/v3/route.js';
-import type { PortIR, RequestValidationIR } from '../../ir/index.js';
+import type { PolicySetIR, PortIR, RequestValidationIR } from '../../ir/index.js';
 import { durationS } from './common.js';
 import { inboundRouteName, localAppCluster } from './names.js';
 
 /** Upstream timeout of a request to the application (Envoy's default is 15 s; APIs may be slower). */
 export const ROUTE_TIMEOUT_S = 60;
 
+/**
+ * What a port's route configuration is built from: its number, the policies that fail closed, and the Enforce set's
+ * request validation (route configurations are memoised on exactly these, inbound.ts).
+ */
+export type RoutePort = Pick<PortIR, 'port' | 'failClosed'> & {
+  enforce: Pick<PolicySetIR, 'requestValidation'>;
+};
+
 /** The route configuration of one inbound port. */
-export function inboundRoutes(port: PortIR): RouteConfiguration {
+export function inboundRoutes(port: RoutePort): RouteConfiguration {
   const name = inboundRouteName(port.port);
   const routes =
     port.failClosed.length > 0
@@ -31,7 +39,7 @@ export function inboundRoutes(port: PortIR): RouteConfiguration {
  * Every request is answered 403: an Enforce-mode policy covering the port could not be translated. The body names the
  * policies only, nothing about why.
  */
-function failClosedRoute(port: PortIR): Route {
+function failClosedRoute(port: RoutePort): Route {
   const policies = port.failClosed.map((f) => f.policy).join(', ');
   return directResponse('fail-closed', [], 403, `denied: policy ${policies} could not be applied\n`);
 }

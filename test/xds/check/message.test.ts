@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { HttpConnectionManager } from '../../../src/gen/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager.js';
 import { Any } from '../../../src/gen/google/protobuf/any.js';
 import { checkMessage } from '../../../src/xds/check/message.js';
 import { formatViolation } from '../../../src/xds/check/violation.js';
@@ -269,6 +270,33 @@ describe('xds/check checkMessage: PGV rules', () => {
     expect(checkMessage(`${CORE}.TypedExtensionConfig`, msg).map(formatViolation)).to.deep.equal([
       'TypedExtensionConfig.typed_config(HeaderValueOption).header: value is required',
     ]);
+  });
+});
+
+describe('xds/check checkMessage: Any contents checked once (ADR 0034)', () => {
+  const LISTENER = 'envoy.config.listener.v3.Listener';
+
+  it('reports a bad content at every place it occurs, each with its own path, checked or remembered', () => {
+    const bad = hcm({ statPrefix: '' });
+    const twice = listener([bad, HttpConnectionManager.fromPartial(bad)]);
+    const expected = [0, 1].map(
+      (i) =>
+        `Listener.filter_chains[${i}].filters[0].typed_config(HttpConnectionManager).stat_prefix: value length must be at least 1 runes`,
+    );
+    expect(checkMessage(LISTENER, twice).map(formatViolation)).to.deep.equal(expected);
+    // Again, from new objects with the same content (as the next rebuild makes them).
+    const again = listener([hcm({ statPrefix: '' }), hcm({ statPrefix: '' })]);
+    expect(checkMessage(LISTENER, again).map(formatViolation)).to.deep.equal(expected);
+  });
+
+  it('tells contents apart: a fixed content is clean, a changed Any is checked anew', () => {
+    expect(checkMessage(LISTENER, listener([hcm({ statPrefix: '' })]))).to.have.length(1);
+    expect(checkMessage(LISTENER, listener([hcm({ statPrefix: 'ok' })]))).to.deep.equal([]);
+    const l = listener([hcm({ statPrefix: 'ok' })]);
+    const filter = l.filterChains[0]?.filters[0];
+    if (filter?.configType?.$case !== 'typedConfig') throw new Error('no typed_config');
+    filter.configType.value.value = packAny(hcm({ statPrefix: '' })).value;
+    expect(checkMessage(LISTENER, l)).to.have.length(1);
   });
 });
 

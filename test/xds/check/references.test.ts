@@ -99,6 +99,23 @@ describe('xds/check checkResources: load-time references', () => {
     ]);
   });
 
+  it('reports a reference inside the same Any content at every place, each with its own path', () => {
+    const expected = [0, 1].map(
+      (i) =>
+        `Listener inbound: Listener.filter_chains[${i}].filters[0].typed_config(HttpConnectionManager).http_filters[0].typed_config(JwtAuthentication).providers[idp].remote_jwks.http_uri.cluster: cluster "idp" is not in the clusters sent`,
+    );
+    expect(
+      problems({ listeners: [listener([withFilter(jwt('idp')), withFilter(jwt('idp'))])] }),
+    ).to.deep.equal(expected);
+    expect(
+      problems({ listeners: [listener([withFilter(jwt('idp')), withFilter(jwt('idp'))])] }),
+    ).to.deep.equal(expected);
+    const clusters = [cluster(), cluster('idp')];
+    expect(
+      problems({ listeners: [listener([withFilter(jwt('idp')), withFilter(jwt('idp'))])], clusters }),
+    ).to.deep.equal([]);
+  });
+
   it('unknown SDS secret', () => {
     const tls = DownstreamTlsContext.fromPartial({
       commonTlsContext: { tlsCertificateSdsSecretConfigs: [{ name: 'default' }, { name: 'spiffe://x' }] },

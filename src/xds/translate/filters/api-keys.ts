@@ -35,7 +35,7 @@ import type { ApiKeysIR } from '../../../ir/index.js';
 import { dataplaneCluster } from '../clusters.js';
 import { durationMs, typedConfig } from '../common.js';
 import { DATAPLANE_CLUSTER } from '../names.js';
-import type { FilterContext, FilterOutput, HttpFilterModule } from './module.js';
+import type { FilterOutput, HttpFilterModule, ModuleContext } from './module.js';
 
 /** Name of the ext_authz filter. */
 export const API_KEYS_FILTER_NAME = 'envoy.filters.http.ext_authz';
@@ -152,7 +152,7 @@ function extAuthzFilter(name: string, config: ExtAuthz): HttpFilter {
  */
 export const apiKeysFilter: HttpFilterModule = {
   id: 'api-keys',
-  build(ctx: FilterContext): FilterOutput {
+  build(ctx: ModuleContext): FilterOutput {
     const audit = ctx.port.audit?.apiKeys;
     const enforce = ctx.port.enforce.apiKeys;
     const httpFilters: HttpFilter[] = [];

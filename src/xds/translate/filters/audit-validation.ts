@@ -26,7 +26,7 @@ import { HttpFilter } from '../../../gen/envoy/extensions/filters/network/http_c
 import type { RequestValidationIR } from '../../../ir/index.js';
 import { packAny } from '../../proto/any.js';
 import { mediaTypeRegex } from '../routes.js';
-import type { FilterContext, FilterOutput, HttpFilterModule } from './module.js';
+import type { FilterOutput, HttpFilterModule, ModuleContext } from './module.js';
 import { PATH_PARAMS_POLICY, pathParameterPermission } from './path-params.js';
 import type { PermissionInit } from './rbac-matchers.js';
 import { andPermissions, anyPrincipal, methodsPermission, orPermissions } from './rbac-matchers.js';
@@ -144,7 +144,7 @@ export function auditValidationConfig(rv: RequestValidationIR): RBAC | undefined
 /** The Audit request-validation module: one shadow-only RBAC filter when Audit policies validate requests. */
 export const auditValidationFilter: HttpFilterModule = {
   id: 'audit-validation',
-  build(ctx: FilterContext): FilterOutput {
+  build(ctx: ModuleContext): FilterOutput {
     const rv = ctx.port.audit?.requestValidation;
     const config = rv === undefined ? undefined : auditValidationConfig(rv);
     if (config === undefined) return { httpFilters: [], clusters: [] };

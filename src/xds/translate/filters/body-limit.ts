@@ -11,7 +11,7 @@
 import { Buffer } from '../../../gen/envoy/extensions/filters/http/buffer/v3/buffer.js';
 import { HttpFilter } from '../../../gen/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager.js';
 import { typedConfig } from '../common.js';
-import type { FilterContext, FilterOutput, HttpFilterModule } from './module.js';
+import type { FilterOutput, HttpFilterModule, ModuleContext } from './module.js';
 
 /** Envoy's name of the filter. */
 export const BUFFER_FILTER = 'envoy.filters.http.buffer';
@@ -24,7 +24,7 @@ export function bodyLimitConfig(maxBodyBytes: number): Buffer {
 /** The body-size module: one buffer filter when the port's enforced request validation sets `maxBodyBytes`. */
 export const bodyLimitFilter: HttpFilterModule = {
   id: 'body-limit',
-  build(ctx: FilterContext): FilterOutput {
+  build(ctx: ModuleContext): FilterOutput {
     const max = ctx.port.enforce.requestValidation.maxBodyBytes;
     if (max === undefined) return { httpFilters: [], clusters: [] };
     return {

@@ -39,7 +39,7 @@ import type { PolicySetIR, RateLimitIR } from '../../../ir/index.js';
 import { dataplaneCluster } from '../clusters.js';
 import { durationMs, typedConfig } from '../common.js';
 import { DATAPLANE_CLUSTER } from '../names.js';
-import type { FilterContext, FilterOutput, HttpFilterModule } from './module.js';
+import type { FilterOutput, HttpFilterModule, ModuleContext } from './module.js';
 import type { LimitMode } from './local-ratelimit.js';
 import { percent } from './local-ratelimit.js';
 import { clientHeaderOf, limitRateLimit, payloadKeyOf, policyOfLimit } from './ratelimit-actions.js';
@@ -128,7 +128,7 @@ function setFilters(set: PolicySetIR | undefined, mode: LimitMode, kind: GlobalF
  */
 export const globalRateLimitFilter: HttpFilterModule = {
   id: 'global-ratelimit',
-  build(ctx: FilterContext): FilterOutput {
+  build(ctx: ModuleContext): FilterOutput {
     const httpFilters = [
       ...setFilters(ctx.port.enforce, 'enforce', 'enforce'),
       ...setFilters(ctx.port.enforce, 'enforce', 'enforce-open'),

@@ -21,11 +21,11 @@ import type {
   JwtRequirement,
 } from '../../../gen/envoy/extensions/filters/http/jwt_authn/v3/config.js';
 import { HttpFilter } from '../../../gen/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager.js';
-import type { JwtIR, PortIR } from '../../../ir/index.js';
+import type { JwtIR } from '../../../ir/index.js';
 import { packAny } from '../../proto/any.js';
 import { jwksClusters, jwtProvider } from './jwt-providers.js';
 import type { ProviderMode } from './jwt-providers.js';
-import type { FilterContext, FilterOutput, HttpFilterModule } from './module.js';
+import type { FilterOutput, HttpFilterModule, ModuleContext, PortPolicies } from './module.js';
 
 /** Name of the enforcing jwt_authn filter. */
 export const JWT_FILTER_NAME = 'envoy.filters.http.jwt_authn';
@@ -67,7 +67,7 @@ function jwtFilter(name: string, config: JwtAuthentication): HttpFilter {
 }
 
 /** The JWT filters and JWKS clusters of a port: Audit first, then Enforce (each only when configured). */
-export function jwtOutput(port: PortIR): FilterOutput {
+export function jwtOutput(port: PortPolicies): FilterOutput {
   const out: FilterOutput = { httpFilters: [], clusters: [] };
   const audit = port.audit?.jwt;
   const enforce = port.enforce.jwt;
@@ -85,7 +85,7 @@ export function jwtOutput(port: PortIR): FilterOutput {
 /** The JWT module. */
 export const jwtFilters: HttpFilterModule = {
   id: 'jwt',
-  build(ctx: FilterContext): FilterOutput {
+  build(ctx: ModuleContext): FilterOutput {
     return jwtOutput(ctx.port);
   },
 };

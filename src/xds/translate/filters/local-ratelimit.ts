@@ -33,7 +33,7 @@ import { TokenBucket } from '../../../gen/envoy/type/v3/token_bucket.js';
 import { API_KEY_CLIENT_HEADER, RATE_LIMIT_DESCRIPTOR_KEYS } from '../../../api/contracts.js';
 import type { PolicySetIR, RateLimitIR } from '../../../ir/index.js';
 import { durationMs, typedConfig } from '../common.js';
-import type { FilterContext, FilterOutput, HttpFilterModule } from './module.js';
+import type { FilterOutput, HttpFilterModule, ModuleContext } from './module.js';
 import { clientHeaderOf, keyEntryName, limitRateLimit, payloadKeyOf } from './ratelimit-actions.js';
 
 /** Envoy's name of the filter; each instance is named `<this>/<mode>/<limit id>`. */
@@ -136,7 +136,7 @@ function setFilters(set: PolicySetIR | undefined, mode: LimitMode): HttpFilter[]
 /** The local rate-limit module: enforced limits first, then the audit ones. */
 export const localRateLimitFilter: HttpFilterModule = {
   id: 'local-ratelimit',
-  build(ctx: FilterContext): FilterOutput {
+  build(ctx: ModuleContext): FilterOutput {
     return {
       httpFilters: [...setFilters(ctx.port.enforce, 'enforce'), ...setFilters(ctx.port.audit, 'audit')],
       clusters: [],

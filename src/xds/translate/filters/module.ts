@@ -7,7 +7,22 @@ import type { HttpFilter } from '../../../gen/envoy/extensions/filters/network/h
 import type { PortIR, ProxyIR } from '../../../ir/index.js';
 import type { XdsTranslateConfig } from '../config.js';
 
-/** What a filter module sees: one inbound port of one proxy. */
+/**
+ * The parts of a port the HTTP filter modules translate: the merged Enforce and Audit settings and the policies that
+ * fail closed; nothing else (not the port number, not the workload). Filter outputs are memoised on exactly these
+ * (src/xds/translate/inbound.ts), so a module must read nothing outside them: this type makes sure it cannot.
+ */
+export type PortPolicies = Pick<PortIR, 'enforce' | 'audit' | 'failClosed'>;
+
+/** What a filter module sees: the policies of one inbound port, and the translation settings. */
+export interface ModuleContext {
+  /** The port's policy settings. */
+  port: PortPolicies;
+  /** Translation settings. */
+  config: XdsTranslateConfig;
+}
+
+/** One inbound port of one proxy: what the orchestrator and the access logs see. */
 export interface FilterContext {
   /** The whole proxy (identity, other ports). */
   proxy: ProxyIR;
@@ -30,7 +45,7 @@ export interface HttpFilterModule {
   /** A short id for tests and errors, e.g. `jwt`. */
   id: string;
   /** The filters and clusters for one port. */
-  build(ctx: FilterContext): FilterOutput;
+  build(ctx: ModuleContext): FilterOutput;
 }
 
 /** A FilterOutput with nothing in it. */

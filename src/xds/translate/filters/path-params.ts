@@ -10,9 +10,8 @@ import { RBAC as RbacConfig, RBAC_Action } from '../../../gen/envoy/config/rbac/
 import type { DeepPartial, Permission } from '../../../gen/envoy/config/rbac/v3/rbac.js';
 import { RBAC } from '../../../gen/envoy/extensions/filters/http/rbac/v3/rbac.js';
 import { HttpFilter } from '../../../gen/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager.js';
-import type { PortIR } from '../../../ir/index.js';
 import { packAny } from '../../proto/any.js';
-import type { FilterContext, FilterOutput, HttpFilterModule } from './module.js';
+import type { FilterOutput, HttpFilterModule, ModuleContext, PortPolicies } from './module.js';
 import { anyPrincipal } from './rbac-matchers.js';
 
 /** Name of the path-parameter filter. */
@@ -48,7 +47,7 @@ function pathParameterRules(): RbacConfig {
 }
 
 /** The RBAC config for a port, or undefined when the Enforce set allows path parameters. */
-export function pathParamsConfig(port: PortIR): RBAC | undefined {
+export function pathParamsConfig(port: PortPolicies): RBAC | undefined {
   if (port.enforce.requestValidation.allowPathParameters) return undefined;
   return RBAC.fromPartial({ rules: pathParameterRules(), rulesStatPrefix: 'aspen_path_parameters_' });
 }
@@ -56,7 +55,7 @@ export function pathParamsConfig(port: PortIR): RBAC | undefined {
 /** The path-parameter module. */
 export const pathParamsFilter: HttpFilterModule = {
   id: 'path-params',
-  build(ctx: FilterContext): FilterOutput {
+  build(ctx: ModuleContext): FilterOutput {
     const config = pathParamsConfig(ctx.port);
     if (config === undefined) return { httpFilters: [], clusters: [] };
     return {

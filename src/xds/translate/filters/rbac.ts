@@ -19,7 +19,7 @@ import { RBAC as RbacConfig, RBAC_Action } from '../../../gen/envoy/config/rbac/
 import type { DeepPartial, Policy } from '../../../gen/envoy/config/rbac/v3/rbac.js';
 import { RBAC } from '../../../gen/envoy/extensions/filters/http/rbac/v3/rbac.js';
 import { HttpFilter } from '../../../gen/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager.js';
-import type { PolicySetIR, PortIR, RuleIR } from '../../../ir/index.js';
+import type { PolicySetIR, RuleIR } from '../../../ir/index.js';
 import {
   ACCESS_LOG_CONTRACT,
   API_KEY_CLIENT_HEADER,
@@ -27,7 +27,7 @@ import {
 } from '../../../api/contracts.js';
 import { packAny } from '../../proto/any.js';
 import { AUDIT_PAYLOAD_KEY, ENFORCE_PAYLOAD_KEY } from './jwt-providers.js';
-import type { FilterContext, FilterOutput, HttpFilterModule } from './module.js';
+import type { FilterOutput, HttpFilterModule, ModuleContext, PortPolicies } from './module.js';
 import type { PermissionInit, PrincipalInit } from './rbac-matchers.js';
 import {
   andPermissions,
@@ -103,7 +103,7 @@ function rulesOf(set: PolicySetIR, action: RuleIR['action']): RuleIR[] {
 }
 
 /** The enforcing filters of a port: fail closed, Deny, Allow (each only when needed). */
-export function enforceFilters(port: PortIR): HttpFilter[] {
+export function enforceFilters(port: PortPolicies): HttpFilter[] {
   const set = port.enforce;
   const filters: HttpFilter[] = [];
   if (port.failClosed.length > 0) {
@@ -136,7 +136,7 @@ export function enforceFilters(port: PortIR): HttpFilter[] {
 }
 
 /** The Audit filters of a port: shadow Deny, shadow Allow (each only when needed); they never block. */
-export function auditFilters(port: PortIR): HttpFilter[] {
+export function auditFilters(port: PortPolicies): HttpFilter[] {
   const set = port.audit;
   if (set === undefined) return [];
   const payloadKey = set.jwt === undefined ? ENFORCE_PAYLOAD_KEY : AUDIT_PAYLOAD_KEY;
@@ -171,7 +171,7 @@ export function auditFilters(port: PortIR): HttpFilter[] {
 /** The RBAC module: Audit shadow filters, then the enforcing ones. */
 export const rbacFilters: HttpFilterModule = {
   id: 'rbac',
-  build(ctx: FilterContext): FilterOutput {
+  build(ctx: ModuleContext): FilterOutput {
     return { httpFilters: [...auditFilters(ctx.port), ...enforceFilters(ctx.port)], clusters: [] };
   },
 };

@@ -14,9 +14,8 @@ import { HttpFilter } from '../../../gen/envoy/extensions/filters/network/http_c
 import type { HeaderMutation } from '../../../gen/envoy/config/common/mutation_rules/v3/mutation_rules.js';
 import type { DeepPartial } from '../../../gen/envoy/extensions/filters/http/header_mutation/v3/header_mutation.js';
 import { API_KEY_CLIENT_HEADER } from '../../../api/contracts.js';
-import type { PortIR } from '../../../ir/index.js';
 import { packAny } from '../../proto/any.js';
-import type { FilterContext, FilterOutput, HttpFilterModule } from './module.js';
+import type { FilterOutput, HttpFilterModule, ModuleContext, PortPolicies } from './module.js';
 
 /** Name of the sanitizing filter in the HTTP filter chain. */
 export const SANITIZE_FILTER_NAME = 'aspen.sanitize';
@@ -46,14 +45,14 @@ export const FORGEABLE_IDENTITY_HEADERS: readonly string[] = [
 ];
 
 /** Every header a JWT provider of the port (Enforce or Audit) writes a claim into, lower case, sorted, unique. */
-export function claimHeaders(port: PortIR): string[] {
+export function claimHeaders(port: PortPolicies): string[] {
   const providers = [...(port.enforce.jwt?.providers ?? []), ...(port.audit?.jwt?.providers ?? [])];
   const headers = providers.flatMap((p) => p.forwardClaims.map((f) => f.header.toLowerCase()));
   return [...new Set(headers)].sort();
 }
 
 /** Every header removed by name (the `x-aspen-` prefix is removed by a prefix match besides), sorted, unique. */
-export function removedHeaders(port: PortIR): string[] {
+export function removedHeaders(port: PortPolicies): string[] {
   return [...new Set([API_KEY_CLIENT_HEADER, ...FORGEABLE_IDENTITY_HEADERS, ...claimHeaders(port)])].sort();
 }
 
@@ -61,7 +60,7 @@ export function removedHeaders(port: PortIR): string[] {
 export const REMOVED_PREFIXES: readonly string[] = [ASPEN_HEADER_PREFIX, ENVOY_HEADER_PREFIX];
 
 /** The request mutations: each removed prefix, then each header by name. */
-function mutations(port: PortIR): DeepPartial<HeaderMutation>[] {
+function mutations(port: PortPolicies): DeepPartial<HeaderMutation>[] {
   const byPrefix = REMOVED_PREFIXES.map((prefix): DeepPartial<HeaderMutation> => ({
     action: {
       $case: 'removeOnMatch',
@@ -77,7 +76,7 @@ function mutations(port: PortIR): DeepPartial<HeaderMutation>[] {
 /** The sanitizing module: always one header_mutation filter. */
 export const sanitizeFilter: HttpFilterModule = {
   id: 'sanitize',
-  build(ctx: FilterContext): FilterOutput {
+  build(ctx: ModuleContext): FilterOutput {
     const config = HeaderMutationConfig.fromPartial({ mutations: { requestMutations: mutations(ctx.port) } });
     return {
       httpFilters: [
