@@ -1,0 +1,153 @@
+/**
+ * Benchmark 6, the admission webhooks: aspen's webhook HTTPS server started as `aspen controller` starts it
+ * (`startWebhooks`: injection and validation handlers, a serving certificate issued by aspen's own webhook CA,
+ * metrics, namespace labels from the namespace store, the controller's current snapshot for validation in context),
+ * fed with the generated cluster. A child process calls it like the kube-apiserver would (HTTPS keep-alive over a
+ * few connections, AdmissionReview v1) at a constant arrival rate, open loop: latency counts from each request's due
+ * time. Injection of realistic pods, then validation of a mix of policy edits, new policies and invalid ones.
+ */
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { Registry } from 'prom-client';
+import { namespaceLabelsFrom } from '../src/controller/webhooks-extension.js';
+import type { RawObject } from '../src/provider/kubernetes/transport.js';
+import type { ResourceSnapshot } from '../src/provider/snapshot.js';
+import { startWebhooks } from '../src/webhook/index.js';
+import type { Webhooks } from '../src/webhook/index.js';
+import type { ClusterSize } from './lib/generate.js';
+import { generateCluster } from './lib/generate.js';
+import { machineLine, quantile } from './lib/stats.js';
+import type { Result } from './lib/stats.js';
+import { injectionRequests, validationRequests } from './lib/webhook-inputs.js';
+import { BenchKubeClient } from './lib/webhook-kube.js';
+import type { LoadCommand, LoadReport, LoadRequest } from './lib/webhook-load.js';
+
+/** Rate and duration of each phase. */
+export interface WebhookRuns {
+  /** Requests per second. */
+  rate: number;
+  /** Seconds per phase. */
+  seconds: number;
+}
+
+const NAMESPACE = 'aspen-system';
+const SERVER_NAME = `aspen.${NAMESPACE}.svc`;
+const CONNECTIONS = 4;
+const TARGET_MS = 10;
+
+/** The namespaces as the provider's namespace informer holds them, each labelled for injection. */
+function namespaceStore(snapshot: ResourceSnapshot): RawObject[] {
+  return snapshot.namespaces.map((ns) => ({
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name: ns.name, labels: { ...ns.labels, 'aspen.dev/inject': 'enabled' } },
+  }));
+}
+
+async function start(snapshot: ResourceSnapshot): Promise<Webhooks> {
+  const store = namespaceStore(snapshot);
+  const client = new BenchKubeClient(NAMESPACE, (name) => namespaceLabelsFrom(store, name));
+  // The injected trust bundle: the webhook CA's, once it exists (the injector copies it, never parses it).
+  const trust = { pem: '' };
+  const webhooks = await startWebhooks(
+    {
+      listen: '127.0.0.1:0',
+      namespace: NAMESPACE,
+      trustDomain: 'cluster.local',
+      tls: { source: 'self' },
+      injection: { nativeSidecars: true, xdsAddress: `${SERVER_NAME}:15010` },
+    },
+    {
+      client,
+      isLeader: () => true,
+      trustBundle: () => trust.pem,
+      snapshot: () => snapshot,
+      namespaceLabels: async (name) => namespaceLabelsFrom(store, name) ?? client.namespaceLabels(name),
+      metrics: new Registry(),
+    },
+  );
+  await webhooks.syncCertificates();
+  if (!webhooks.ready()) throw new Error('webhook serving certificate not loaded');
+  trust.pem = webhooks.caBundle();
+  return webhooks;
+}
+
+async function load(command: LoadCommand): Promise<LoadReport> {
+  const script = fileURLToPath(new URL('./lib/webhook-load.js', import.meta.url));
+  const child = fork(script, [], {
+    serialization: 'advanced',
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  try {
+    return await new Promise<LoadReport>((resolve, reject) => {
+      child.once('message', (report: LoadReport) => resolve(report));
+      child.once('exit', (code) => reject(new Error(`load generator exited (${String(code)})`)));
+      child.send(command);
+    });
+  } finally {
+    child.disconnect();
+  }
+}
+
+function phaseResult(name: string, report: LoadReport, seconds: number): Result {
+  const l = report.latencies;
+  const f = (q: number): string => quantile(l, q).toFixed(2);
+  const max = l.length === 0 ? Number.NaN : Math.max(...l);
+  console.log(
+    `  ${name}: ${report.sent} requests in ${seconds} s (after ${report.warmup} in a 1 s warm-up); answered ${l.length}, errors ${report.errors}; ` +
+      `median ${f(0.5)} ms, p90 ${f(0.9)} ms, p99 ${f(0.99)} ms, max ${max.toFixed(2)} ms ` +
+      `(sender lag at worst ${report.maxSendLag.toFixed(1)} ms)`,
+  );
+  for (const sample of report.errorSamples) console.log(`    error: ${sample}`);
+  const p99 = quantile(l, 0.99);
+  const ok = report.errors === 0 && p99 <= TARGET_MS;
+  const errors = report.errors === 0 ? '' : `, ${report.errors} errors`;
+  return {
+    bench: `6 webhook, ${name} p99`,
+    figure: `${p99.toFixed(2)} ms${errors}`,
+    target: `≤ ${TARGET_MS} ms`,
+    met: ok,
+  };
+}
+
+async function phase(
+  webhooks: Webhooks,
+  name: string,
+  requests: LoadRequest[],
+  runs: WebhookRuns,
+): Promise<Result> {
+  const refused = requests.filter((r) => !r.allowed).length;
+  console.log(`  ${name}: ${requests.length} distinct reviews (${refused} expected refused), used in turn`);
+  const report = await load({
+    port: webhooks.port,
+    caPem: webhooks.caBundle(),
+    serverName: SERVER_NAME,
+    connections: CONNECTIONS,
+    rate: runs.rate,
+    durationMs: runs.seconds * 1000,
+    warmupMs: 1000,
+    timeoutMs: 10_000,
+    requests,
+  });
+  return phaseResult(name, report, runs.seconds);
+}
+
+/** Runs benchmark 6 and returns its result lines. */
+export async function runWebhook(size: ClusterSize, runs: WebhookRuns): Promise<Result[]> {
+  console.log(
+    `\n[6] webhook: ${size.policies} policies over ${size.workloads} workloads in ${size.namespaces} namespaces; ` +
+      `${runs.rate} requests/s for ${runs.seconds} s per phase over ${CONNECTIONS} HTTPS keep-alive connections`,
+  );
+  console.log(machineLine());
+  const snapshot = generateCluster(size);
+  const webhooks = await start(snapshot);
+  try {
+    const results = [await phase(webhooks, 'injection', injectionRequests(snapshot, 200), runs)];
+    const validation = validationRequests(snapshot, size.policies, 200);
+    results.push(await phase(webhooks, 'validation', validation, runs));
+    console.log(machineLine());
+    return results;
+  } finally {
+    await webhooks.close();
+  }
+}
