@@ -89,7 +89,14 @@ async function load(command: LoadCommand): Promise<LoadReport> {
   }
 }
 
-function phaseResult(name: string, report: LoadReport, seconds: number): Result {
+/** A phase's load report and the server process's CPU time over it. */
+interface Measured {
+  report: LoadReport;
+  serverCpuMs: number;
+}
+
+function phaseResult(name: string, measured: Measured, seconds: number): Result {
+  const { report, serverCpuMs } = measured;
   const l = report.latencies;
   const f = (q: number): string => quantile(l, q).toFixed(2);
   const max = l.length === 0 ? Number.NaN : Math.max(...l);
@@ -97,6 +104,12 @@ function phaseResult(name: string, report: LoadReport, seconds: number): Result 
     `  ${name}: ${report.sent} requests in ${seconds} s (after ${report.warmup} in a 1 s warm-up); answered ${l.length}, errors ${report.errors}; ` +
       `median ${f(0.5)} ms, p90 ${f(0.9)} ms, p99 ${f(0.99)} ms, max ${max.toFixed(2)} ms ` +
       `(sender lag at worst ${report.maxSendLag.toFixed(1)} ms)`,
+  );
+  const requests = report.sent + report.warmup;
+  console.log(
+    `    CPU per request: server ${(serverCpuMs / requests).toFixed(2)} ms ` +
+      `(${((serverCpuMs / 1000 / (seconds + 1)) * 100).toFixed(0)} % of a core), ` +
+      `load generator ${(report.cpuMs / requests).toFixed(2)} ms`,
   );
   for (const sample of report.errorSamples) console.log(`    error: ${sample}`);
   const p99 = quantile(l, 0.99);
@@ -118,6 +131,7 @@ async function phase(
 ): Promise<Result> {
   const refused = requests.filter((r) => !r.allowed).length;
   console.log(`  ${name}: ${requests.length} distinct reviews (${refused} expected refused), used in turn`);
+  const cpu = process.cpuUsage();
   const report = await load({
     port: webhooks.port,
     caPem: webhooks.caBundle(),
@@ -129,7 +143,8 @@ async function phase(
     timeoutMs: 10_000,
     requests,
   });
-  return phaseResult(name, report, runs.seconds);
+  const used = process.cpuUsage(cpu);
+  return phaseResult(name, { report, serverCpuMs: (used.user + used.system) / 1000 }, runs.seconds);
 }
 
 /** Runs benchmark 6 and returns its result lines. */

@@ -16,7 +16,11 @@ import type { RawPolicy, ResourceSnapshot } from '../../src/provider/snapshot.js
 import { emptySnapshot } from '../../src/provider/snapshot.js';
 import { translate } from '../../src/translate/translate.js';
 import { validatePolicy } from '../../src/translate/validate/index.js';
-import { policyValidator, type PolicyVerdict } from '../../src/webhook/validate/validator.js';
+import {
+  policyValidator,
+  type PolicyValidator,
+  type PolicyVerdict,
+} from '../../src/webhook/validate/validator.js';
 
 const TRUST_DOMAIN = 'cluster.local';
 
@@ -73,13 +77,26 @@ function renamed(raw: RawPolicy, name: string): Record<string, unknown> {
 /** Every rule id seen in the reference's warnings, to show the cases cover conflicts, refs and overlaps. */
 const seen = new Set<string>();
 
+/** The validators under test, one per snapshot, so each is reused across reviews (its index and memo too). */
+const validators = new WeakMap<object, PolicyValidator>();
+
+function validatorFor(snapshot: ResourceSnapshot | undefined): PolicyValidator {
+  const key = snapshot ?? validators;
+  let found = validators.get(key);
+  if (found === undefined) {
+    found = policyValidator({ trustDomain: TRUST_DOMAIN, snapshot: () => snapshot });
+    validators.set(key, found);
+  }
+  return found;
+}
+
 async function expectSame(
   object: Record<string, unknown>,
   namespace: string,
   snapshot: ResourceSnapshot | undefined,
   label: string,
 ): Promise<void> {
-  const validate = policyValidator({ trustDomain: TRUST_DOMAIN, snapshot: () => snapshot });
+  const validate = validatorFor(snapshot);
   const expected = fullVerdict(object, namespace, snapshot);
   for (const w of expected.warnings) seen.add(/ (ASP\d+) /.exec(w)?.[1] ?? '');
   if (expected.problems.length > 0) seen.add('refused');
@@ -160,6 +177,22 @@ describe('validating webhook: neighbourhood translation gives the full translati
       missingRef.object.spec as { apiKeys: { clients: { secretRef: { name: string } }[] } }
     ).apiKeys.clients[0]!.secretRef.name = 'gone';
     await expectSame(missingRef.object, missingRef.namespace, snapshot, 'proxyless, missing ref');
+  });
+
+  it('follows the snapshot it is handed: a new snapshot object is indexed anew', async () => {
+    const before = generateCluster({ namespaces: 2, workloads: 20, policies: 10 });
+    const removed = { ...before, policies: before.policies.slice(1), secrets: [] };
+    let current = before;
+    const validate = policyValidator({ trustDomain: TRUST_DOMAIN, snapshot: () => current });
+    const policy = generatePolicy(10, before.workloads);
+    for (const snapshot of [before, removed, before]) {
+      current = snapshot;
+      const expected = fullVerdict(policy.object, policy.namespace, snapshot);
+      expect(await validate(policy.object, { namespace: policy.namespace })).to.deep.equal(expected);
+    }
+    const withRefs = fullVerdict(policy.object, policy.namespace, before).warnings;
+    const withoutRefs = fullVerdict(policy.object, policy.namespace, removed).warnings;
+    expect(withoutRefs, 'the cases differ').to.not.deep.equal(withRefs);
   });
 
   it('without a snapshot: the policy alone', async () => {

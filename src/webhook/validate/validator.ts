@@ -14,8 +14,8 @@ import type { RawPolicy, ResourceSnapshot } from '../../provider/snapshot.js';
 import { emptySnapshot } from '../../provider/snapshot.js';
 import type { Problem } from '../../translate/problem.js';
 import { translate } from '../../translate/translate.js';
-import { validatePolicy } from '../../translate/validate/index.js';
 import { LatestIndex } from './context.js';
+import { ValidationMemo } from './memo.js';
 
 /** What the validator concluded. */
 export interface PolicyVerdict {
@@ -60,12 +60,13 @@ function formatFinding(finding: Finding): string {
 function auditWarnings(
   raw: RawPolicy,
   policy: ApiSecurityPolicy,
-  context: { options: PolicyValidatorOptions; index: LatestIndex },
+  context: { options: PolicyValidatorOptions; index: LatestIndex; memo: ValidationMemo },
 ): string[] {
-  const { options, index } = context;
+  const { options, index, memo } = context;
   const base = options.snapshot?.() ?? emptySnapshot();
   const snapshot = index.of(base).neighbourhood(raw, policy.spec.selector);
-  const findings = runAuditRules({ snapshot, ...translate(snapshot, { trustDomain: options.trustDomain }) });
+  const translated = translate(snapshot, { trustDomain: options.trustDomain, validate: memo.validate });
+  const findings = runAuditRules({ snapshot, ...translated });
   return findings
     .filter(
       (f) => f.object.kind === raw.kind && f.object.namespace === raw.namespace && f.object.name === raw.name,
@@ -76,13 +77,14 @@ function auditWarnings(
 /** The default validator: refusals from `validatePolicy`, warnings from the audit rules. */
 export function policyValidator(options: PolicyValidatorOptions): PolicyValidator {
   const index = new LatestIndex();
+  const memo = new ValidationMemo();
   return (object, context) => {
-    const result = validatePolicy(object, { namespace: context.namespace });
+    const result = memo.validate(object, { namespace: context.namespace });
     if (result.problems.length > 0 || result.policy === undefined) {
       return { problems: result.problems, warnings: [] };
     }
     const { namespace = context.namespace, name } = result.policy.metadata;
     const raw = rawPolicy(object, namespace, name);
-    return { problems: [], warnings: auditWarnings(raw, result.policy, { options, index }) };
+    return { problems: [], warnings: auditWarnings(raw, result.policy, { options, index, memo }) };
   };
 }
