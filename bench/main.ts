@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only 1,2-5,7] [-- --workloads N] [-- --egress scoped|mesh]`: runs aspen's benchmarks (see docs/performance.md) and prints each
+ * `npm run bench [-- --quick] [-- --only 1,2-5,6,7] [-- --workloads N] [-- --egress scoped|mesh]`: runs aspen's benchmarks (see docs/performance.md) and prints each
  * figure with its spread, then a summary table of figures, targets and whether each is met. `--quick` uses a small
  * cluster and few rounds (for regular use while changing code); the full run uses the issue's sizes.
  */
@@ -11,6 +11,7 @@ import type { Result } from './lib/stats.js';
 import { runServing } from './serving.js';
 import { runSideBySide } from './side-by-side.js';
 import { runTranslation } from './translation.js';
+import { runWebhook } from './webhook.js';
 
 const QUICK_SIZE: ClusterSize = { namespaces: 5, workloads: 100, policies: 50 };
 
@@ -39,7 +40,7 @@ async function main(): Promise<void> {
     },
   });
   const quick = values.quick === true;
-  const only = (values.only ?? '1,2-5,7').split(',');
+  const only = (values.only ?? '1,2-5,6,7').split(',');
   const size = { ...sizeFor(quick, values.workloads), egress: egressFor(values.egress) };
   console.log(machineLine());
   console.log(egressLine(size));
@@ -55,6 +56,8 @@ async function runSelected(only: readonly string[], size: ClusterSize, quick: bo
     results.push(...runTranslation(size, quick ? { full: 1, incremental: 3 } : { full: 1, incremental: 5 }));
   if (only.includes('2-5'))
     results.push(...(await runServing(size, quick ? { changes: 3, storms: 1 } : { changes: 10, storms: 2 })));
+  if (only.includes('6'))
+    results.push(...(await runWebhook(size, quick ? { rate: 200, seconds: 5 } : { rate: 200, seconds: 30 })));
   if (only.includes('7')) results.push(await runSideBySide(size, quick ? 1 : 3));
   return results;
 }
@@ -66,7 +69,6 @@ function printSummary(results: readonly Result[]): void {
     const met = r.met === undefined ? '–' : r.met ? 'met' : 'NOT met';
     console.log(`  ${r.bench.padEnd(44)} ${r.figure.padEnd(34)} target ${r.target.padEnd(10)} ${met}`);
   }
-  console.log('  6 webhook (injection, validation)           pending: see docs/performance.md');
 }
 
 main().catch((error: unknown) => {

@@ -2,15 +2,20 @@
  * The validator behind `/validate`: {@link validatePolicy}, the one validator `aspen validate` and the translator
  * use, decides what is refused. For a valid policy the audit rules run over the translator's view of the cluster
  * with this policy in it (the controller's current snapshot, or the policy alone), and the findings about this
- * policy become admission warnings.
+ * policy become admission warnings. Only the part of the snapshot that can change those findings is translated (its
+ * namespace's Secrets and ConfigMaps, the workloads it selects and the policies covering them; see
+ * `context.ts` and ADR 0032), so a review costs about as much as translating its own policy, whatever the size of
+ * the cluster.
  */
 import { runAuditRules } from '../../audit/index.js';
 import type { Finding } from '../../audit/index.js';
+import type { ApiSecurityPolicy } from '../../api/v1alpha1/types.js';
 import type { RawPolicy, ResourceSnapshot } from '../../provider/snapshot.js';
 import { emptySnapshot } from '../../provider/snapshot.js';
 import type { Problem } from '../../translate/problem.js';
 import { translate } from '../../translate/translate.js';
-import { validatePolicy } from '../../translate/validate/index.js';
+import { LatestIndex } from './context.js';
+import { ValidationMemo } from './memo.js';
 
 /** What the validator concluded. */
 export interface PolicyVerdict {
@@ -52,11 +57,16 @@ function formatFinding(finding: Finding): string {
   return `aspen audit ${finding.ruleId} (${finding.severity}): ${field}${finding.message}`;
 }
 
-function auditWarnings(raw: RawPolicy, options: PolicyValidatorOptions): string[] {
+function auditWarnings(
+  raw: RawPolicy,
+  policy: ApiSecurityPolicy,
+  context: { options: PolicyValidatorOptions; index: LatestIndex; memo: ValidationMemo },
+): string[] {
+  const { options, index, memo } = context;
   const base = options.snapshot?.() ?? emptySnapshot();
-  const others = base.policies.filter((p) => p.namespace !== raw.namespace || p.name !== raw.name);
-  const snapshot: ResourceSnapshot = { ...base, policies: [...others, raw] };
-  const findings = runAuditRules({ snapshot, ...translate(snapshot, { trustDomain: options.trustDomain }) });
+  const snapshot = index.of(base).neighbourhood(raw, policy.spec.selector);
+  const translated = translate(snapshot, { trustDomain: options.trustDomain, validate: memo.validate });
+  const findings = runAuditRules({ snapshot, ...translated });
   return findings
     .filter(
       (f) => f.object.kind === raw.kind && f.object.namespace === raw.namespace && f.object.name === raw.name,
@@ -66,12 +76,15 @@ function auditWarnings(raw: RawPolicy, options: PolicyValidatorOptions): string[
 
 /** The default validator: refusals from `validatePolicy`, warnings from the audit rules. */
 export function policyValidator(options: PolicyValidatorOptions): PolicyValidator {
+  const index = new LatestIndex();
+  const memo = new ValidationMemo();
   return (object, context) => {
-    const result = validatePolicy(object, { namespace: context.namespace });
+    const result = memo.validate(object, { namespace: context.namespace });
     if (result.problems.length > 0 || result.policy === undefined) {
       return { problems: result.problems, warnings: [] };
     }
     const { namespace = context.namespace, name } = result.policy.metadata;
-    return { problems: [], warnings: auditWarnings(rawPolicy(object, namespace, name), options) };
+    const raw = rawPolicy(object, namespace, name);
+    return { problems: [], warnings: auditWarnings(raw, result.policy, { options, index, memo }) };
   };
 }
