@@ -9,8 +9,9 @@
  * - prepared policies (references, compilation, coverage), on the JSON of the raw policy plus the fingerprint of every
  *   snapshot read preparing it made (the workloads of a namespace, the Namespaces, one Secret or ConfigMap), recorded
  *   through a RecordingReader;
- * - each workload's built proxy (ProxyIR without outbound, its conflicts, its proxyless findings), on the JSON of the
- *   workload and the prepared policies covering it (by identity: a prepared policy is reused only while unchanged);
+ * - each workload's built proxy (ProxyIR without outbound, its conflicts, its proxyless findings), on the JSON of its
+ *   namespace's workloads (one fingerprint per namespace, see `readVersion`) with its place among them, and the
+ *   prepared policies covering it (by identity: a prepared policy is reused only while unchanged);
  * - each service's outbound IR (outbound-memo.ts).
  * A memo is used with one configuration (trust domain, cluster domain, validator); another one clears it. Only what
  * the last translation used is kept.
@@ -26,7 +27,7 @@ import type { JsonOf, ReadKey, SnapshotIndex } from './snapshot-index.js';
 import { objectKey } from './coverage.js';
 import { OutboundMemo } from './outbound-memo.js';
 import { preparePolicy } from './policy-entry.js';
-import { RecordingReader } from './snapshot-index.js';
+import { RecordingReader, workloadsKey } from './snapshot-index.js';
 import { validatePolicy } from './validate/index.js';
 
 /** One workload's proxy as built, before the outbound side is set. */
@@ -59,7 +60,9 @@ interface PreparedMemo {
 }
 
 interface ProxyMemo {
-  workload: string;
+  /** The version of its namespace's workloads (see `readVersion`) and its place among them: its content. */
+  workloads: number;
+  position: number;
   covering: readonly PolicyEntry[];
   built: BuiltWorkload;
 }
@@ -100,8 +103,12 @@ export class TranslateMemo {
   private readVersions = new Map<ReadKey, { print: string; version: number; round: number }>();
   private versions = 0;
   private round = 0;
+  private index: SnapshotIndex | undefined;
   /** The outbound memo (outbound-memo.ts). */
-  readonly outbound = new OutboundMemo((value) => this.json(value));
+  readonly outbound = new OutboundMemo(
+    (value) => this.json(value),
+    () => this.workloadVersions(),
+  );
 
   /**
    * JSON of a snapshot object, cached per object until the translation ends (a Map cleared then: within one rebuild the objects do not
@@ -134,8 +141,12 @@ export class TranslateMemo {
     this.outbound.reset();
   }
 
-  /** Starts a translation with these settings (another configuration than last time clears the memo). */
-  begin(settings: MemoSettings): void {
+  /**
+   * Starts a translation of the snapshot `index` indexes, with these settings (another configuration than last time
+   * clears the memo).
+   */
+  begin(settings: MemoSettings, index: SnapshotIndex): void {
+    this.index = index;
     const last = this.settings;
     const same =
       last !== undefined &&
@@ -147,14 +158,15 @@ export class TranslateMemo {
   }
 
   /** The prepared policy: remembered while the raw policy and everything its preparation read are unchanged. */
-  entry(raw: RawPolicy, ctx: PrepareContext, index: SnapshotIndex): PolicyEntry {
+  entry(raw: RawPolicy, ctx: PrepareContext): PolicyEntry {
+    const index = this.current();
     const key = objectKey(raw);
     this.seenPolicies.add(key);
     const object = this.json(raw.object);
     const rest = JSON.stringify({ ...raw, object: undefined });
     const previous = this.prepared.get(key);
     const same = previous?.object === object && previous.rest === rest;
-    if (same && previous.reads.every(([read, version]) => this.readVersion(read, index) === version)) {
+    if (same && previous.reads.every(([read, version]) => this.readVersion(read) === version)) {
       for (const used of previous.validations) this.markUsed(used);
       return previous.entry;
     }
@@ -163,7 +175,7 @@ export class TranslateMemo {
     const validate: PolicyValidator = (object, options) =>
       this.validate(ctx.validate, object, options, validations);
     const entry = preparePolicy(raw, { ...ctx, reader, validate });
-    const reads = [...reader.reads].map((read): [ReadKey, number] => [read, this.readVersion(read, index)]);
+    const reads = [...reader.reads].map((read): [ReadKey, number] => [read, this.readVersion(read)]);
     this.prepared.set(key, { object, rest, validations, reads, entry });
     return entry;
   }
@@ -181,13 +193,15 @@ export class TranslateMemo {
   ): BuiltWorkload {
     const key = objectKey(workload);
     this.seenWorkloads.add(key);
-    const workloadJson = this.json(workload);
+    const workloads = this.readVersion(workloadsKey(workload.namespace));
+    const position = this.current().positionOf(workload) ?? -1;
     const previous = this.proxies.get(key);
+    const same = previous?.workloads === workloads && previous.position === position && position >= 0;
     let built: BuiltWorkload;
-    if (previous?.workload === workloadJson && sameRefs(previous.covering, covering)) built = previous.built;
+    if (same && sameRefs(previous.covering, covering)) built = previous.built;
     else {
       built = build(workload, covering, trustDomain);
-      this.proxies.set(key, { workload: workloadJson, covering, built });
+      this.proxies.set(key, { workloads, position, covering, built });
     }
     return { ...built, proxy: { ...built.proxy } };
   }
@@ -196,10 +210,10 @@ export class TranslateMemo {
    * The version of what a snapshot read returns: the same number while its fingerprint (snapshot-index.ts) is
    * unchanged, a new one (never reused) when it changes. Each read's fingerprint is compared once per translation.
    */
-  private readVersion(read: ReadKey, index: SnapshotIndex): number {
+  private readVersion(read: ReadKey): number {
     const known = this.readVersions.get(read);
     if (known?.round === this.round) return known.version;
-    const print = index.fingerprint(read);
+    const print = this.current().fingerprint(read);
     if (known?.print === print) {
       known.round = this.round;
       return known.version;
@@ -207,6 +221,19 @@ export class TranslateMemo {
     this.versions += 1;
     this.readVersions.set(read, { print, version: this.versions, round: this.round });
     return this.versions;
+  }
+
+  /** The index of the translation running. */
+  private current(): SnapshotIndex {
+    if (this.index === undefined) throw new Error('TranslateMemo used outside a translation (aspen bug)');
+    return this.index;
+  }
+
+  /** Per namespace with workloads, the version of its workloads: what the outbound side reads of them. */
+  private workloadVersions(): unknown[] {
+    return this.current()
+      .workloadNamespaces()
+      .flatMap((namespace) => [namespace, this.readVersion(workloadsKey(namespace))]);
   }
 
   private markUsed(key: ValidationKey): void {
@@ -229,6 +256,7 @@ export class TranslateMemo {
     this.seenPolicies.clear();
     this.seenWorkloads.clear();
     this.jsonCache.clear();
+    this.index = undefined;
     this.round += 1;
   }
 

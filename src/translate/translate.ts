@@ -126,12 +126,12 @@ export function translate(
   const validate = config.validate ?? validatePolicy;
   const clusterDomain = config.clusterDomain ?? 'cluster.local';
   const trustDomain = config.trustDomain;
-  memo?.begin({ trustDomain, clusterDomain, validate });
+  const index = new SnapshotIndex(snapshot, memo?.json);
+  memo?.begin({ trustDomain, clusterDomain, validate }, index);
   try {
-    const index = new SnapshotIndex(snapshot, memo?.json);
     const ctx = { snapshot, trustDomain, validate, reader: index };
     const entries = sortedByKey(snapshot.policies).map(
-      (raw) => memo?.entry(raw, ctx, index) ?? preparePolicy(raw, ctx),
+      (raw) => memo?.entry(raw, ctx) ?? preparePolicy(raw, ctx),
     );
     const covering = coveringByWorkload(entries);
     const built = sortedByKey(snapshot.workloads).map((w) => {
