@@ -12,7 +12,8 @@
  * - each workload's built proxy (ProxyIR without outbound, its conflicts, its proxyless findings), on the JSON of its
  *   namespace's workloads (one fingerprint per namespace, see `readVersion`) with its place among them, and the
  *   prepared policies covering it (by identity: a prepared policy is reused only while unchanged);
- * - each service's outbound IR (outbound-memo.ts).
+ * - each service's outbound IR (outbound-memo.ts);
+ * - each policy's status, on its prepared entry, conflicts and segmentation overlaps.
  * A memo is used with one configuration (trust domain, cluster domain, validator); another one clears it. Only what
  * the last translation used is kept.
  */
@@ -20,6 +21,8 @@ import type { RawPolicy } from '../provider/snapshot.js';
 import type { Conflict } from './conflict.js';
 import type { UnsupportedFinding } from '../proxyless/limits.js';
 import type { ProxyIR } from '../ir/index.js';
+import type { SegmentationOverlap } from './segmentation-union.js';
+import type { PolicyStatus } from './status.js';
 import type { Workload } from '../provider/snapshot.js';
 import type { PolicyEntry, PolicyValidator, PrepareContext } from './policy-entry.js';
 import type { PolicyValidation, ValidateOptions } from './validate/index.js';
@@ -59,6 +62,21 @@ interface PreparedMemo {
   entry: PolicyEntry;
 }
 
+interface StatusMemo {
+  entry: PolicyEntry;
+  conflicts: readonly Conflict[];
+  /** JSON of the segmentation overlaps. */
+  overlaps: string;
+  status: PolicyStatus;
+}
+
+/** How a policy's status is computed (policyStatus). */
+export type StatusBuilder = (
+  entry: PolicyEntry,
+  conflicts: readonly Conflict[],
+  overlaps: readonly SegmentationOverlap[] | undefined,
+) => PolicyStatus;
+
 interface ProxyMemo {
   /** The version of its namespace's workloads (see `readVersion`) and its place among them: its content. */
   workloads: number;
@@ -86,6 +104,11 @@ interface RememberedValidation {
   used: boolean;
 }
 
+/** Deletes the entries of `map` whose key is not in `keep`. */
+function keepOnly(map: Map<string, unknown>, keep: ReadonlySet<string>): void {
+  for (const key of map.keys()) if (!keep.has(key)) map.delete(key);
+}
+
 function sameRefs(a: readonly unknown[], b: readonly unknown[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
@@ -98,6 +121,7 @@ export class TranslateMemo {
   private readonly validations = new Map<string, Map<string, RememberedValidation>>();
   private prepared = new Map<string, PreparedMemo>();
   private proxies = new Map<string, ProxyMemo>();
+  private statuses = new Map<string, StatusMemo>();
   private seenPolicies = new Set<string>();
   private seenWorkloads = new Set<string>();
   private readVersions = new Map<ReadKey, { print: string; version: number; round: number }>();
@@ -135,6 +159,7 @@ export class TranslateMemo {
     this.validations.clear();
     this.prepared.clear();
     this.proxies.clear();
+    this.statuses.clear();
     this.seenPolicies.clear();
     this.seenWorkloads.clear();
     this.readVersions.clear();
@@ -241,10 +266,33 @@ export class TranslateMemo {
     if (found !== undefined) found.used = true;
   }
 
+  /**
+   * A policy's status, remembered while its prepared entry (by identity), its conflicts (by identity: they come from
+   * remembered proxies) and its segmentation overlaps (by JSON) are unchanged. Statuses are immutable once returned.
+   */
+  status(
+    entry: PolicyEntry,
+    conflicts: readonly Conflict[],
+    overlaps: readonly SegmentationOverlap[] | undefined,
+    build: StatusBuilder,
+  ): PolicyStatus {
+    const previous = this.statuses.get(entry.key);
+    const overlapsJson = overlaps === undefined ? '' : JSON.stringify(overlaps);
+    const same =
+      previous?.entry === entry &&
+      previous.overlaps === overlapsJson &&
+      sameRefs(previous.conflicts, conflicts);
+    if (same) return previous.status;
+    const status = build(entry, conflicts, overlaps);
+    this.statuses.set(entry.key, { entry, conflicts, overlaps: overlapsJson, status });
+    return status;
+  }
+
   /** Ends a translation: forgets what it did not use, and the cached JSON. */
   end(): void {
-    for (const key of [...this.prepared.keys()]) if (!this.seenPolicies.has(key)) this.prepared.delete(key);
-    for (const key of [...this.proxies.keys()]) if (!this.seenWorkloads.has(key)) this.proxies.delete(key);
+    keepOnly(this.prepared, this.seenPolicies);
+    keepOnly(this.proxies, this.seenWorkloads);
+    keepOnly(this.statuses, this.seenPolicies);
     for (const byObject of this.validations.values()) {
       for (const [key, v] of byObject) {
         if (v.used) v.used = false;

@@ -153,7 +153,12 @@ export function translate(
     const overlaps = overlapsOfEntries(entries, index);
     const conflicts = conflictsByPolicy(built);
     const unsupported = built.flatMap((b) => b.findings).sort(byPolicyThenWorkload);
-    const statuses = entries.map((e) => policyStatus(e, conflicts.get(e.key) ?? [], overlaps.get(e.key)));
+    const statuses = entries.map((e) => {
+      const mine = conflicts.get(e.key) ?? [];
+      return (
+        memo?.status(e, mine, overlaps.get(e.key), policyStatus) ?? policyStatus(e, mine, overlaps.get(e.key))
+      );
+    });
     const withLimits = unsupported.length === 0 ? statuses : withUnsupportedStatus(statuses, unsupported);
     return { proxies, statuses: withLimits, policies };
   } finally {
