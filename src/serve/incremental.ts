@@ -36,26 +36,34 @@ function sameOwnFields(a: ProxyIR, b: ProxyIR): boolean {
 interface Remembered {
   proxy: ProxyIR;
   own?: string;
+  /** The last diff that saw it. */
+  seen: number;
 }
 
 /** Remembers each proxy's IR between rebuilds. */
 export class ProxyIrMemory {
-  private last = new Map<string, Remembered>();
+  private readonly last = new Map<string, Remembered>();
   private outboundJson = new WeakMap<readonly unknown[], string>();
+  private diffs = 0;
 
   /** Compares `proxies` with the previous call's and remembers them. The first call reports every proxy. */
   diff(proxies: readonly ProxyIR[]): IrDiff {
-    const next = new Map<string, Remembered>();
+    this.diffs += 1;
     const changed: ProxyIR[] = [];
     for (const proxy of proxies) {
       const previous = this.last.get(proxy.key);
-      const now: Remembered = { proxy };
-      next.set(proxy.key, now);
-      if (previous === undefined || !this.sameIr(previous, now)) changed.push(proxy);
+      if (previous === undefined) {
+        this.last.set(proxy.key, { proxy, seen: this.diffs });
+        changed.push(proxy);
+      } else if (!this.update(previous, proxy)) changed.push(proxy);
     }
-    const removed = [...this.last.keys()].filter((key) => !next.has(key)).sort();
-    this.last = next;
-    return { changed, removed };
+    const removed: string[] = [];
+    for (const [key, r] of this.last) {
+      if (r.seen === this.diffs) continue;
+      this.last.delete(key);
+      removed.push(key);
+    }
+    return { changed, removed: removed.sort() };
   }
 
   /** Forgets everything: the next diff reports every proxy (after a failed publish, say). */
@@ -64,15 +72,24 @@ export class ProxyIrMemory {
     this.outboundJson = new WeakMap();
   }
 
-  private sameIr(previous: Remembered, now: Remembered): boolean {
-    if (!this.sameOutbound(previous.proxy.outbound, now.proxy.outbound)) return false;
-    if (sameOwnFields(previous.proxy, now.proxy)) {
-      now.own = previous.own;
-      return true;
+  /** Remembers `proxy` in place of `previous`; true when its IR is the same. */
+  private update(previous: Remembered, proxy: ProxyIR): boolean {
+    const same = this.sameIr(previous, proxy);
+    previous.proxy = proxy;
+    previous.seen = this.diffs;
+    return same;
+  }
+
+  private sameIr(previous: Remembered, proxy: ProxyIR): boolean {
+    if (!this.sameOutbound(previous.proxy.outbound, proxy.outbound)) {
+      previous.own = undefined;
+      return false;
     }
-    previous.own ??= ownIr(previous.proxy);
-    now.own = ownIr(now.proxy);
-    return previous.own === now.own;
+    if (sameOwnFields(previous.proxy, proxy)) return true;
+    const own = ownIr(proxy);
+    const same = (previous.own ?? ownIr(previous.proxy)) === own;
+    previous.own = own;
+    return same;
   }
 
   private sameOutbound(a: readonly unknown[], b: readonly unknown[]): boolean {

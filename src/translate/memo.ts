@@ -9,9 +9,11 @@
  * - prepared policies (references, compilation, coverage), on the JSON of the raw policy plus the fingerprint of every
  *   snapshot read preparing it made (the workloads of a namespace, the Namespaces, one Secret or ConfigMap), recorded
  *   through a RecordingReader;
- * - each workload's built proxy (ProxyIR without outbound, its conflicts, its proxyless findings), on the JSON of the
- *   workload and the prepared policies covering it (by identity: a prepared policy is reused only while unchanged);
- * - each service's outbound IR (outbound-memo.ts).
+ * - each workload's built proxy (ProxyIR without outbound, its conflicts, its proxyless findings), on the JSON of its
+ *   namespace's workloads (one fingerprint per namespace, see `readVersion`) with its place among them, and the
+ *   prepared policies covering it (by identity: a prepared policy is reused only while unchanged);
+ * - each service's outbound IR (outbound-memo.ts);
+ * - each policy's status, on its prepared entry, conflicts and segmentation overlaps.
  * A memo is used with one configuration (trust domain, cluster domain, validator); another one clears it. Only what
  * the last translation used is kept.
  */
@@ -19,6 +21,8 @@ import type { RawPolicy } from '../provider/snapshot.js';
 import type { Conflict } from './conflict.js';
 import type { UnsupportedFinding } from '../proxyless/limits.js';
 import type { ProxyIR } from '../ir/index.js';
+import type { SegmentationOverlap } from './segmentation-union.js';
+import type { PolicyStatus } from './status.js';
 import type { Workload } from '../provider/snapshot.js';
 import type { PolicyEntry, PolicyValidator, PrepareContext } from './policy-entry.js';
 import type { PolicyValidation, ValidateOptions } from './validate/index.js';
@@ -26,7 +30,7 @@ import type { JsonOf, ReadKey, SnapshotIndex } from './snapshot-index.js';
 import { objectKey } from './coverage.js';
 import { OutboundMemo } from './outbound-memo.js';
 import { preparePolicy } from './policy-entry.js';
-import { RecordingReader } from './snapshot-index.js';
+import { RecordingReader, workloadsKey } from './snapshot-index.js';
 import { validatePolicy } from './validate/index.js';
 
 /** One workload's proxy as built, before the outbound side is set. */
@@ -58,8 +62,25 @@ interface PreparedMemo {
   entry: PolicyEntry;
 }
 
+interface StatusMemo {
+  entry: PolicyEntry;
+  conflicts: readonly Conflict[];
+  /** JSON of the segmentation overlaps. */
+  overlaps: string;
+  status: PolicyStatus;
+}
+
+/** How a policy's status is computed (policyStatus). */
+export type StatusBuilder = (
+  entry: PolicyEntry,
+  conflicts: readonly Conflict[],
+  overlaps: readonly SegmentationOverlap[] | undefined,
+) => PolicyStatus;
+
 interface ProxyMemo {
-  workload: string;
+  /** The version of its namespace's workloads (see `readVersion`) and its place among them: its content. */
+  workloads: number;
+  position: number;
   covering: readonly PolicyEntry[];
   built: BuiltWorkload;
 }
@@ -83,6 +104,11 @@ interface RememberedValidation {
   used: boolean;
 }
 
+/** Deletes the entries of `map` whose key is not in `keep`. */
+function keepOnly(map: Map<string, unknown>, keep: ReadonlySet<string>): void {
+  for (const key of map.keys()) if (!keep.has(key)) map.delete(key);
+}
+
 function sameRefs(a: readonly unknown[], b: readonly unknown[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
@@ -95,13 +121,18 @@ export class TranslateMemo {
   private readonly validations = new Map<string, Map<string, RememberedValidation>>();
   private prepared = new Map<string, PreparedMemo>();
   private proxies = new Map<string, ProxyMemo>();
+  private statuses = new Map<string, StatusMemo>();
   private seenPolicies = new Set<string>();
   private seenWorkloads = new Set<string>();
   private readVersions = new Map<ReadKey, { print: string; version: number; round: number }>();
   private versions = 0;
   private round = 0;
+  private index: SnapshotIndex | undefined;
   /** The outbound memo (outbound-memo.ts). */
-  readonly outbound = new OutboundMemo((value) => this.json(value));
+  readonly outbound = new OutboundMemo(
+    (value) => this.json(value),
+    () => this.workloadVersions(),
+  );
 
   /**
    * JSON of a snapshot object, cached per object until the translation ends (a Map cleared then: within one rebuild the objects do not
@@ -128,14 +159,19 @@ export class TranslateMemo {
     this.validations.clear();
     this.prepared.clear();
     this.proxies.clear();
+    this.statuses.clear();
     this.seenPolicies.clear();
     this.seenWorkloads.clear();
     this.readVersions.clear();
     this.outbound.reset();
   }
 
-  /** Starts a translation with these settings (another configuration than last time clears the memo). */
-  begin(settings: MemoSettings): void {
+  /**
+   * Starts a translation of the snapshot `index` indexes, with these settings (another configuration than last time
+   * clears the memo).
+   */
+  begin(settings: MemoSettings, index: SnapshotIndex): void {
+    this.index = index;
     const last = this.settings;
     const same =
       last !== undefined &&
@@ -147,14 +183,15 @@ export class TranslateMemo {
   }
 
   /** The prepared policy: remembered while the raw policy and everything its preparation read are unchanged. */
-  entry(raw: RawPolicy, ctx: PrepareContext, index: SnapshotIndex): PolicyEntry {
+  entry(raw: RawPolicy, ctx: PrepareContext): PolicyEntry {
+    const index = this.current();
     const key = objectKey(raw);
     this.seenPolicies.add(key);
     const object = this.json(raw.object);
     const rest = JSON.stringify({ ...raw, object: undefined });
     const previous = this.prepared.get(key);
     const same = previous?.object === object && previous.rest === rest;
-    if (same && previous.reads.every(([read, version]) => this.readVersion(read, index) === version)) {
+    if (same && previous.reads.every(([read, version]) => this.readVersion(read) === version)) {
       for (const used of previous.validations) this.markUsed(used);
       return previous.entry;
     }
@@ -163,7 +200,7 @@ export class TranslateMemo {
     const validate: PolicyValidator = (object, options) =>
       this.validate(ctx.validate, object, options, validations);
     const entry = preparePolicy(raw, { ...ctx, reader, validate });
-    const reads = [...reader.reads].map((read): [ReadKey, number] => [read, this.readVersion(read, index)]);
+    const reads = [...reader.reads].map((read): [ReadKey, number] => [read, this.readVersion(read)]);
     this.prepared.set(key, { object, rest, validations, reads, entry });
     return entry;
   }
@@ -181,13 +218,15 @@ export class TranslateMemo {
   ): BuiltWorkload {
     const key = objectKey(workload);
     this.seenWorkloads.add(key);
-    const workloadJson = this.json(workload);
+    const workloads = this.readVersion(workloadsKey(workload.namespace));
+    const position = this.current().positionOf(workload) ?? -1;
     const previous = this.proxies.get(key);
+    const same = previous?.workloads === workloads && previous.position === position && position >= 0;
     let built: BuiltWorkload;
-    if (previous?.workload === workloadJson && sameRefs(previous.covering, covering)) built = previous.built;
+    if (same && sameRefs(previous.covering, covering)) built = previous.built;
     else {
       built = build(workload, covering, trustDomain);
-      this.proxies.set(key, { workload: workloadJson, covering, built });
+      this.proxies.set(key, { workloads, position, covering, built });
     }
     return { ...built, proxy: { ...built.proxy } };
   }
@@ -196,10 +235,10 @@ export class TranslateMemo {
    * The version of what a snapshot read returns: the same number while its fingerprint (snapshot-index.ts) is
    * unchanged, a new one (never reused) when it changes. Each read's fingerprint is compared once per translation.
    */
-  private readVersion(read: ReadKey, index: SnapshotIndex): number {
+  private readVersion(read: ReadKey): number {
     const known = this.readVersions.get(read);
     if (known?.round === this.round) return known.version;
-    const print = index.fingerprint(read);
+    const print = this.current().fingerprint(read);
     if (known?.print === print) {
       known.round = this.round;
       return known.version;
@@ -209,15 +248,51 @@ export class TranslateMemo {
     return this.versions;
   }
 
+  /** The index of the translation running. */
+  private current(): SnapshotIndex {
+    if (this.index === undefined) throw new Error('TranslateMemo used outside a translation (aspen bug)');
+    return this.index;
+  }
+
+  /** Per namespace with workloads, the version of its workloads: what the outbound side reads of them. */
+  private workloadVersions(): unknown[] {
+    return this.current()
+      .workloadNamespaces()
+      .flatMap((namespace) => [namespace, this.readVersion(workloadsKey(namespace))]);
+  }
+
   private markUsed(key: ValidationKey): void {
     const found = this.validations.get(key[0])?.get(key[1]);
     if (found !== undefined) found.used = true;
   }
 
+  /**
+   * A policy's status, remembered while its prepared entry (by identity), its conflicts (by identity: they come from
+   * remembered proxies) and its segmentation overlaps (by JSON) are unchanged. Statuses are immutable once returned.
+   */
+  status(
+    entry: PolicyEntry,
+    conflicts: readonly Conflict[],
+    overlaps: readonly SegmentationOverlap[] | undefined,
+    build: StatusBuilder,
+  ): PolicyStatus {
+    const previous = this.statuses.get(entry.key);
+    const overlapsJson = overlaps === undefined ? '' : JSON.stringify(overlaps);
+    const same =
+      previous?.entry === entry &&
+      previous.overlaps === overlapsJson &&
+      sameRefs(previous.conflicts, conflicts);
+    if (same) return previous.status;
+    const status = build(entry, conflicts, overlaps);
+    this.statuses.set(entry.key, { entry, conflicts, overlaps: overlapsJson, status });
+    return status;
+  }
+
   /** Ends a translation: forgets what it did not use, and the cached JSON. */
   end(): void {
-    for (const key of [...this.prepared.keys()]) if (!this.seenPolicies.has(key)) this.prepared.delete(key);
-    for (const key of [...this.proxies.keys()]) if (!this.seenWorkloads.has(key)) this.proxies.delete(key);
+    keepOnly(this.prepared, this.seenPolicies);
+    keepOnly(this.proxies, this.seenWorkloads);
+    keepOnly(this.statuses, this.seenPolicies);
     for (const byObject of this.validations.values()) {
       for (const [key, v] of byObject) {
         if (v.used) v.used = false;
@@ -229,6 +304,7 @@ export class TranslateMemo {
     this.seenPolicies.clear();
     this.seenWorkloads.clear();
     this.jsonCache.clear();
+    this.index = undefined;
     this.round += 1;
   }
 

@@ -38,8 +38,14 @@ export class OutboundMemo implements OutboundCache {
   /** Per ports array of a proxy (immutable once translated), the part the outbound side reads. */
   private portsSeen = new WeakMap<readonly PortIR[], { key: string; identity: string; text: string }>();
 
-  /** `json` serialises snapshot objects (cached per object within one translation). */
-  constructor(private readonly json: JsonOf) {}
+  /**
+   * `json` serialises snapshot objects (cached per object within one translation); `workloads` fingerprints the
+   * workloads of every namespace (equal values: equal workload lists per namespace).
+   */
+  constructor(
+    private readonly json: JsonOf,
+    private readonly workloads: () => unknown[],
+  ) {}
 
   unchanged(input: OutboundInput): OutboundServiceIR[] | undefined {
     if (this.lastList === undefined) return undefined;
@@ -83,14 +89,12 @@ export class OutboundMemo implements OutboundCache {
   }
 
   /**
-   * Everything the outbound list is computed from, flat: each Service's and workload's JSON, and what it reads of
-   * each proxy (see `seen`). The cluster domain is fixed per memo.
+   * Everything the outbound list is computed from, flat: the Services' JSON, the workloads' fingerprints per namespace
+   * (a service selects in its namespace only), and what it reads of each proxy (see `seen`). The cluster domain is
+   * fixed per memo.
    */
   private inputsOf(input: OutboundInput): unknown[] {
-    const out: unknown[] = [];
-    for (const service of input.services) out.push(this.json(service));
-    out.push('');
-    for (const workload of input.workloads) out.push(this.json(workload));
+    const out: unknown[] = [this.json(input.services), ...this.workloads()];
     for (const [key, proxy] of input.proxies) out.push(key, this.seen(proxy));
     return out;
   }

@@ -49,6 +49,7 @@ export type JsonOf = (value: object) => string;
 /** A snapshot indexed for the reads of {@link SnapshotReader}; indexes are built on first use. */
 export class SnapshotIndex implements SnapshotReader {
   private byNamespace: Map<string, Workload[]> | undefined;
+  private positions: Map<Workload, number> | undefined;
   private readonly data = new Map<DataKind, Map<string, DataObject>>();
   private readonly prints = new Map<ReadKey, string>();
 
@@ -59,6 +60,24 @@ export class SnapshotIndex implements SnapshotReader {
   ) {}
 
   workloadsIn(namespace: string): readonly Workload[] {
+    return this.workloadIndex().get(namespace) ?? [];
+  }
+
+  /** The namespaces that have workloads, sorted. */
+  workloadNamespaces(): string[] {
+    return [...this.workloadIndex().keys()].sort();
+  }
+
+  /** Where a workload of the snapshot is in `workloadsIn(its namespace)`. */
+  positionOf(workload: Workload): number | undefined {
+    if (this.positions === undefined) {
+      this.positions = new Map();
+      for (const list of this.workloadIndex().values()) list.forEach((w, i) => this.positions?.set(w, i));
+    }
+    return this.positions.get(workload);
+  }
+
+  private workloadIndex(): Map<string, Workload[]> {
     if (this.byNamespace === undefined) {
       this.byNamespace = new Map();
       for (const w of this.snapshot.workloads) {
@@ -67,7 +86,7 @@ export class SnapshotIndex implements SnapshotReader {
         else list.push(w);
       }
     }
-    return this.byNamespace.get(namespace) ?? [];
+    return this.byNamespace;
   }
 
   namespaces(): readonly Namespace[] {

@@ -127,12 +127,12 @@ export function translate(
   const validate = config.validate ?? validatePolicy;
   const clusterDomain = config.clusterDomain ?? 'cluster.local';
   const trustDomain = config.trustDomain;
-  memo?.begin({ trustDomain, clusterDomain, validate });
+  const index = new SnapshotIndex(snapshot, memo?.json);
+  memo?.begin({ trustDomain, clusterDomain, validate }, index);
   try {
-    const index = new SnapshotIndex(snapshot, memo?.json);
     const ctx = { snapshot, trustDomain, validate, reader: index };
     const entries = sortedByKey(snapshot.policies).map(
-      (raw) => memo?.entry(raw, ctx, index) ?? preparePolicy(raw, ctx),
+      (raw) => memo?.entry(raw, ctx) ?? preparePolicy(raw, ctx),
     );
     const covering = coveringByWorkload(entries);
     const built = sortedByKey(snapshot.workloads).map((w) => {
@@ -154,7 +154,12 @@ export function translate(
     const overlaps = overlapsOfEntries(entries, index);
     const conflicts = conflictsByPolicy(built);
     const unsupported = built.flatMap((b) => b.findings).sort(byPolicyThenWorkload);
-    const statuses = entries.map((e) => policyStatus(e, conflicts.get(e.key) ?? [], overlaps.get(e.key)));
+    const statuses = entries.map((e) => {
+      const mine = conflicts.get(e.key) ?? [];
+      return (
+        memo?.status(e, mine, overlaps.get(e.key), policyStatus) ?? policyStatus(e, mine, overlaps.get(e.key))
+      );
+    });
     const withLimits = unsupported.length === 0 ? statuses : withUnsupportedStatus(statuses, unsupported);
     return { proxies, statuses: withLimits, policies };
   } finally {

@@ -199,6 +199,36 @@ describe('translate memo (ADR 0033)', () => {
     expect(seen).to.deep.equal([first?.name]);
   });
 
+  it("follows another policy's edit into a policy's status: segmentation overlaps, then conflicts", () => {
+    const memo = new TranslateMemo();
+    const base = generateCluster(SIZE);
+    translate(base, CONFIG, memo);
+    // policy-0004: Enforce, defaultAction Deny, segmented. Its twin selects the same workloads with other peers.
+    const a = base.policies.find((p) => p.name === 'policy-0004');
+    if (a === undefined) throw new Error('no policy-0004');
+    const twin = structuredClone(a);
+    twin.name = 'policy-0004-twin';
+    twin.object.metadata = { ...(twin.object.metadata as object), name: twin.name };
+    const spec = twin.object.spec as {
+      authorization: { defaultAction: string };
+      segmentation: { allowFrom: [] };
+    };
+    spec.segmentation.allowFrom = [];
+    const reasons = (result: TranslateResult): string[] =>
+      result.statuses.find((st) => st.name === 'policy-0004')?.conditions.map((c) => c.reason) ?? [];
+    const withTwin = { ...base, policies: [...base.policies, twin] };
+    const overlapping = translate(withTwin, CONFIG, memo);
+    expectSame(overlapping, translate(withTwin, CONFIG), 'a twin with other peers');
+    expect(reasons(overlapping)).to.include('SegmentationUnion').and.not.include('Conflicted');
+    const conflicting = structuredClone(withTwin);
+    const twinSpec = conflicting.policies.at(-1)?.object.spec as typeof spec;
+    twinSpec.authorization.defaultAction = 'Allow';
+    const both = translate(conflicting, CONFIG, memo);
+    expectSame(both, translate(conflicting, CONFIG), 'a twin that also allows by default');
+    expect(reasons(both)).to.include.members(['SegmentationUnion', 'Conflicted']);
+    expectSame(translate(base, CONFIG, memo), translate(base, CONFIG), 'the twin deleted');
+  });
+
   it('clears itself when the trust domain changes', () => {
     const memo = new TranslateMemo();
     const snapshot = generateCluster(SIZE);
