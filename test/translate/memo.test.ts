@@ -120,6 +120,17 @@ const EDITS: Record<string, Edit> = {
     if (w !== undefined) w.serviceAccount = `sa-${Math.floor(r() * 10)}`;
     return 'workload service account';
   },
+  workloadEgress: (s, r) => {
+    const w = pick(s.workloads, r);
+    const other = pick(s.services, r);
+    if (w === undefined || other === undefined) return 'no workload';
+    const scopes = ['./*', `${other.namespace}/${other.name}`, `*/${other.name}`, 'not a scope'];
+    const annotations = { ...w.annotations };
+    if (r() < 0.2) delete annotations['aspen.dev/egress'];
+    else annotations['aspen.dev/egress'] = pick(scopes, r) ?? './*';
+    w.annotations = annotations;
+    return 'workload egress scope';
+  },
   namespaceLabel: (s, r) => {
     const ns = pick(s.namespaces, r);
     const other = pick(s.namespaces, r);
