@@ -60,9 +60,10 @@ function encodedKey(fullName: string, message: UnknownMessage): string | undefin
   }
 }
 
-function computeIntrinsic(root: Visited): Intrinsic {
+/** `encodes`: the message is known to encode as this type (its encoding was just made), so it is not encoded again. */
+function computeIntrinsic(root: Visited, encodes = false): Intrinsic {
   const fullName = root.desc.typeName;
-  const encoding = encodeProblem(fullName, root.message);
+  const encoding = encodes ? [] : encodeProblem(fullName, root.message);
   const unencodable = encoding.length > 0;
   const violations = unencodable ? encoding : checkMessage(fullName, root.message);
   const found = collectReferences(root);
@@ -79,7 +80,8 @@ function intrinsicByRoot(root: Visited): Intrinsic {
   if (key === undefined) return computeIntrinsic(root);
   let result = intrinsicByContent.get(key);
   if (result === undefined) {
-    result = computeIntrinsic(root);
+    // packResource encoded it by its own `$type`: when that is the type checked, it encodes.
+    result = computeIntrinsic(root, root.message.$type === root.desc.typeName);
     if (intrinsicByContent.size >= MAX_REMEMBERED) {
       intrinsicByContent.delete(intrinsicByContent.keys().next().value as string);
     }

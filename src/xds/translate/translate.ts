@@ -6,7 +6,7 @@
 import type { Cluster } from '../../gen/envoy/config/cluster/v3/cluster.js';
 import type { Listener } from '../../gen/envoy/config/listener/v3/listener.js';
 import type { RouteConfiguration } from '../../gen/envoy/config/route/v3/route.js';
-import type { ProxyIR } from '../../ir/index.js';
+import type { OutboundServiceIR, ProxyIR } from '../../ir/index.js';
 import { byString } from './common.js';
 import type { XdsTranslateConfig } from './config.js';
 import { sharedInbound } from './inbound.js';
@@ -20,7 +20,7 @@ import type { SharedPart, XdsResources } from './resources.js';
 export function translateProxy(proxy: ProxyIR, config: XdsTranslateConfig): XdsResources {
   const settings = canonicalConfig(config);
   const inbound = sharedInbound(proxy, settings);
-  const out = sortedOutbound(sharedOutbound(proxy.outbound, settings, proxy.workload.namespace));
+  const out = outboundFor(proxy.outbound, settings, proxy.workload.namespace);
   const listeners: Listener[] =
     inbound.listener === undefined ? [out.listener] : sortByName([inbound.listener, out.listener]);
   const resources = {
@@ -45,6 +45,39 @@ interface SortedOutbound {
 
 const sortedOf = new WeakMap<OutboundResources, SortedOutbound>();
 
+/**
+ * The sorted outbound side by outbound array (the translator hands every proxy of a rebuild the same one), settings
+ * object and caller namespace: a rebuild looks its content up in `sharedOutbound` once per array and namespace, not
+ * once per proxy.
+ */
+const byArray = new WeakMap<
+  readonly OutboundServiceIR[],
+  WeakMap<XdsTranslateConfig, Map<string, SortedOutbound>>
+>();
+
+function outboundFor(
+  services: readonly OutboundServiceIR[],
+  config: XdsTranslateConfig,
+  callerNamespace: string,
+): SortedOutbound {
+  let byConfig = byArray.get(services);
+  if (byConfig === undefined) {
+    byConfig = new WeakMap();
+    byArray.set(services, byConfig);
+  }
+  let byNamespace = byConfig.get(config);
+  if (byNamespace === undefined) {
+    byNamespace = new Map();
+    byConfig.set(config, byNamespace);
+  }
+  let out = byNamespace.get(callerNamespace);
+  if (out === undefined) {
+    out = sortedOutbound(sharedOutbound(services, config, callerNamespace));
+    byNamespace.set(callerNamespace, out);
+  }
+  return out;
+}
+
 function sortedOutbound(out: OutboundResources): SortedOutbound {
   const sorted = sortedOf.get(out);
   if (sorted === undefined) {
@@ -66,7 +99,8 @@ function sortedOutbound(out: OutboundResources): SortedOutbound {
 
 /**
  * Two lists sorted by name merged into one; on equal names the first list's entry comes first, and with `unique`
- * only the first list's is kept (each list must then hold each name once).
+ * only the first list's is kept (each list must then hold each name once). The first list is the short one (a
+ * proxy's own resources), the second the long shared one: runs of the second are copied between binary searches.
  */
 export function mergeByName<T extends { name: string }>(
   first: readonly T[],
@@ -74,24 +108,27 @@ export function mergeByName<T extends { name: string }>(
   unique = false,
 ): T[] {
   const out: T[] = [];
-  let i = 0;
   let j = 0;
-  while (i < first.length && j < second.length) {
-    const a = first[i] as T;
-    const b = second[j] as T;
-    const order = byString(a.name, b.name);
-    if (order <= 0) {
-      out.push(a);
-      i += 1;
-      if (order === 0 && unique) j += 1;
-    } else {
-      out.push(b);
-      j += 1;
-    }
+  for (const a of first) {
+    const k = lowerBound(second, a.name, j);
+    for (; j < k; j += 1) out.push(second[j] as T);
+    out.push(a);
+    if (unique && j < second.length && (second[j] as T).name === a.name) j += 1;
   }
-  for (; i < first.length; i += 1) out.push(first[i] as T);
   for (; j < second.length; j += 1) out.push(second[j] as T);
   return out;
+}
+
+/** The first index at or after `from` whose name is not below `name` (the list sorted by name). */
+function lowerBound<T extends { name: string }>(list: readonly T[], name: string, from: number): number {
+  let lo = from;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (byString((list[mid] as T).name, name) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** A copy sorted by `name`. */
