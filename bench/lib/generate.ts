@@ -27,6 +27,11 @@ export interface ClusterSize {
    * scoped, every proxy receives every meshed service.
    */
   egress?: 'scoped' | 'mesh';
+  /**
+   * Prefix of namespace names (default `team`): a cluster of the same shape with another prefix shares no namespace,
+   * host or identity with this one, so warming the JIT on it leaves every content memo cold for this one.
+   */
+  prefix?: string;
 }
 
 /** The egress annotation of workload `index`, or none (see {@link ClusterSize.egress}). */
@@ -34,7 +39,7 @@ function egressOf(index: number, size: ClusterSize): Record<string, string> {
   if (size.egress === 'mesh' || index % 50 === 49) return {};
   const callee = (n: number): string => {
     const other = n % size.workloads;
-    return `${nsName(Math.floor(other / Math.ceil(size.workloads / size.namespaces)))}/app-${pad(other)}`;
+    return `${nsName(Math.floor(other / Math.ceil(size.workloads / size.namespaces)), size)}/app-${pad(other)}`;
   };
   const calls = [callee(index * 7 + 101), callee(index * 13 + 7), callee(index * 31 + 3)];
   return { 'aspen.dev/egress': ['./*', ...calls].join(', ') };
@@ -54,11 +59,11 @@ const JWKS =
   '{"keys":[{"kty":"EC","crv":"P-256","kid":"k1","use":"sig","alg":"ES256","x":"5p3zUwV3n8UqbvEHGLkqYD-GaYVnT3Ggl9l2HD971kc","y":"Cr_got1p-_cF4oisE2WQTpm0_NfCVNCAouqddSL78ps"}]}';
 
 const pad = (n: number, width = 4): string => String(n).padStart(width, '0');
-const nsName = (n: number): string => `team-${pad(n, 2)}`;
+const nsName = (n: number, size: ClusterSize): string => `${size.prefix ?? 'team'}-${pad(n, 2)}`;
 
 function workload(index: number, size: ClusterSize): Workload {
   const perNs = Math.ceil(size.workloads / size.namespaces);
-  const namespace = nsName(Math.floor(index / perNs));
+  const namespace = nsName(Math.floor(index / perNs), size);
   const name = `app-${pad(index)}`;
   const ports: Workload['ports'] = [{ port: 8080, name: 'http', protocol: 'TCP' }];
   if (index % 3 === 0) ports.push({ port: 9090, name: 'metrics', protocol: 'TCP' });
