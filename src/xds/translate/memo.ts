@@ -8,25 +8,33 @@ import type { XdsTranslateConfig } from './config.js';
 
 /**
  * A bounded map from content keys to values, least recently used out first. A hit moves the entry to the back, so
- * content that every rebuild uses stays while content that went away leaves, oldest first.
+ * content that every rebuild uses stays while content that went away leaves, oldest first. Entries may weigh more
+ * than 1 (a whole outbound side counts its services, shared-outbound.ts); an entry heavier than the bound is kept
+ * alone.
  */
 export class ContentMemo<V> {
-  private readonly entries = new Map<string, V>();
+  private readonly entries = new Map<string, { value: V; weight: number }>();
+  private total = 0;
 
-  /** `max`: the most entries kept. */
+  /** `max`: the total weight kept (with every weight 1: the most entries kept). */
   constructor(private readonly max: number) {}
 
-  /** The value remembered for `key`, or `compute()`'s, remembered. */
-  get(key: string, compute: () => V): V {
+  /** The value remembered for `key`, or `compute()`'s, remembered with `weight`. */
+  get(key: string, compute: () => V, weight = 1): V {
     const hit = this.entries.get(key);
     if (hit !== undefined) {
       this.entries.delete(key);
       this.entries.set(key, hit);
-      return hit;
+      return hit.value;
     }
     const value = compute();
-    if (this.entries.size >= this.max) this.entries.delete(this.entries.keys().next().value as string);
-    this.entries.set(key, value);
+    this.entries.set(key, { value, weight });
+    this.total += weight;
+    for (const [oldest, entry] of this.entries) {
+      if (this.total <= this.max || this.entries.size === 1) break;
+      this.entries.delete(oldest);
+      this.total -= entry.weight;
+    }
     return value;
   }
 

@@ -13,53 +13,17 @@ import { createHash } from 'node:crypto';
 import type { Cluster } from '../../gen/envoy/config/cluster/v3/cluster.js';
 import type { OutboundServiceIR } from '../../ir/index.js';
 import type { XdsTranslateConfig } from './config.js';
+import { ContentMemo } from './memo.js';
 import { outbound, serviceCluster } from './outbound.js';
 import type { OutboundResources, OutboundTarget } from './outbound.js';
-
-/** A map that forgets its least recently used entries beyond a total weight. */
-export class LruMemo<V> {
-  private readonly entries = new Map<string, { value: V; weight: number }>();
-  private total = 0;
-
-  /** `maxWeight`: the total weight kept (an entry heavier than that is still kept, alone). */
-  constructor(private readonly maxWeight: number) {}
-
-  /** The value under `key`, computed by `make` (with its weight) when absent. */
-  get(key: string, make: () => V, weight = 1): V {
-    const hit = this.entries.get(key);
-    if (hit !== undefined) {
-      this.entries.delete(key);
-      this.entries.set(key, hit);
-      return hit.value;
-    }
-    const value = make();
-    this.entries.set(key, { value, weight });
-    this.total += weight;
-    this.evict();
-    return value;
-  }
-
-  /** Entries held. */
-  get size(): number {
-    return this.entries.size;
-  }
-
-  private evict(): void {
-    for (const [key, entry] of this.entries) {
-      if (this.total <= this.maxWeight || this.entries.size === 1) return;
-      this.entries.delete(key);
-      this.total -= entry.weight;
-    }
-  }
-}
 
 /** Service entries kept across the distinct outbound sides (a whole mesh of 2,400 services counts 2,400). */
 const MAX_SIDE_WEIGHT = 1_000_000;
 /** Service port clusters kept. */
 const MAX_CLUSTERS = 100_000;
 
-const sides = new LruMemo<OutboundResources>(MAX_SIDE_WEIGHT);
-const clusters = new LruMemo<Cluster>(MAX_CLUSTERS);
+const sides = new ContentMemo<OutboundResources>(MAX_SIDE_WEIGHT);
+const clusters = new ContentMemo<Cluster>(MAX_CLUSTERS);
 
 /** Per service IR object: a digest of its content (the IR is rebuilt per translation; equal content, equal digest). */
 const serviceDigests = new WeakMap<OutboundServiceIR, string>();

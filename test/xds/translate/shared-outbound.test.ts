@@ -2,7 +2,8 @@
 import { expect } from 'chai';
 import type { OutboundServiceIR } from '../../../src/ir/index.js';
 import { defaultXdsConfig } from '../../../src/xds/translate/config.js';
-import { LruMemo, sharedOutbound } from '../../../src/xds/translate/shared-outbound.js';
+import { ContentMemo } from '../../../src/xds/translate/memo.js';
+import { sharedOutbound } from '../../../src/xds/translate/shared-outbound.js';
 
 const config = defaultXdsConfig('cluster.local');
 
@@ -55,9 +56,9 @@ describe('shared outbound side', () => {
   });
 });
 
-describe('LruMemo', () => {
+describe('ContentMemo weights', () => {
   it('computes once per key and forgets the least recently used beyond its weight', () => {
-    const memo = new LruMemo<string>(3);
+    const memo = new ContentMemo<string>(3);
     let made = 0;
     const get = (key: string, weight = 1): string =>
       memo.get(
@@ -79,7 +80,7 @@ describe('LruMemo', () => {
   });
 
   it('keeps an entry heavier than its whole weight, alone', () => {
-    const memo = new LruMemo<number>(2);
+    const memo = new ContentMemo<number>(2);
     memo.get('x', () => 1);
     expect(memo.get('big', () => 2, 10)).to.equal(2);
     expect(memo.size).to.equal(1);
