@@ -19,6 +19,7 @@ import {
   anyContentKey,
   DURATION,
   MAX_ANY_CONTENTS,
+  SHARED_OBJECT_TYPES,
   WRAPPERS,
   messageChildren,
   oneofSet,
@@ -72,6 +73,31 @@ function checkAnyContent(v: Visited, out: RuleViolation[]): void {
   for (const r of relative) out.push({ path: v.path + r.path, message: r.message });
 }
 
+/**
+ * Messages of the types the translator shares between resources (walk.ts SHARED_OBJECT_TYPES; ADR 35: a service's
+ * outbound virtual host is the same object in every egress scope that lists it): their violations are found once per
+ * object and rule state, with paths relative to the message, like Any contents.
+ */
+const byObject = new WeakMap<object, Map<boolean, RuleViolation[]>>();
+
+/** Checks a message of a shared type once per object (see {@link SHARED_OBJECT_TYPES}). */
+function checkSharedObject(v: Visited, rulesOn: boolean, out: RuleViolation[]): void {
+  const object = v.message as object;
+  let byRules = byObject.get(object);
+  if (byRules === undefined) {
+    byRules = new Map();
+    byObject.set(object, byRules);
+  }
+  let relative = byRules.get(rulesOn);
+  if (relative === undefined) {
+    const own: RuleViolation[] = [];
+    checkFields(v, rulesOn, own);
+    relative = own.map((x) => ({ path: x.path.slice(v.path.length), message: x.message }));
+    byRules.set(rulesOn, relative);
+  }
+  for (const r of relative) out.push({ path: v.path + r.path, message: r.message });
+}
+
 /** The type of one value: a list item, a map key or value, or a singular field. */
 interface ElemType {
   scalar?: ScalarType | undefined;
@@ -88,6 +114,15 @@ function checkVisited(v: Visited, rulesOn: boolean, out: RuleViolation[]): void 
     checkAnyContent(v, out);
     return;
   }
+  if (SHARED_OBJECT_TYPES.has(v.desc.typeName)) {
+    checkSharedObject(v, rulesOn, out);
+    return;
+  }
+  checkFields(v, rulesOn, out);
+}
+
+/** The rules of a message's own fields and oneofs, and the messages inside it. */
+function checkFields(v: Visited, rulesOn: boolean, out: RuleViolation[]): void {
   const on = rulesOn && !messageDisabled(v.desc);
   for (const plan of planOf(v.desc)) {
     checkField(v, plan, on, out);

@@ -226,6 +226,30 @@ function collectInAny(v: Visited, typeNames: ReadonlySet<string>, out: Visited[]
   for (const r of relative) out.push({ desc: r.desc, message: r.message, path: v.path + r.path });
 }
 
+/**
+ * Message types whose objects the translator shares between resources (ADR 35: outbound virtual hosts): what one
+ * holds is collected once per object and `typeNames` set, with paths relative to it.
+ */
+export const SHARED_OBJECT_TYPES: ReadonlySet<string> = new Set(['envoy.config.route.v3.VirtualHost']);
+const foundInObject = new WeakMap<ReadonlySet<string>, WeakMap<object, Visited[]>>();
+
+function collectInSharedObject(v: Visited, typeNames: ReadonlySet<string>, out: Visited[]): void {
+  let memo = foundInObject.get(typeNames);
+  if (memo === undefined) {
+    memo = new WeakMap();
+    foundInObject.set(typeNames, memo);
+  }
+  const object = v.message as object;
+  let relative = memo.get(object);
+  if (relative === undefined) {
+    const found: Visited[] = [];
+    collectChildren(v, typeNames, found);
+    relative = found.map((f) => ({ ...f, path: f.path.slice(v.path.length) }));
+    memo.set(object, relative);
+  }
+  for (const r of relative) out.push({ desc: r.desc, message: r.message, path: v.path + r.path });
+}
+
 /** The messages of the given types in `v` and inside it, depth first in field order (Any contents included). */
 function collectInto(v: Visited, typeNames: ReadonlySet<string>, out: Visited[]): void {
   if (typeNames.has(v.desc.typeName)) out.push(v);
@@ -233,6 +257,12 @@ function collectInto(v: Visited, typeNames: ReadonlySet<string>, out: Visited[])
     collectInAny(v, typeNames, out);
     return;
   }
+  if (SHARED_OBJECT_TYPES.has(v.desc.typeName)) collectInSharedObject(v, typeNames, out);
+  else collectChildren(v, typeNames, out);
+}
+
+/** What the messages inside `v` hold of the given types. */
+function collectChildren(v: Visited, typeNames: ReadonlySet<string>, out: Visited[]): void {
   for (const plan of childPlansOf(v.desc)) {
     for (const child of messageChildren(v.message, plan, v.path)) collectInto(child, typeNames, out);
   }

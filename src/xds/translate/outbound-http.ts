@@ -12,6 +12,7 @@ import { HttpConnectionManager } from '../../gen/envoy/extensions/filters/networ
 import type { OutboundServiceIR } from '../../ir/index.js';
 import { durationS, typedConfig } from './common.js';
 import { HCM_FILTER } from './hcm.js';
+import { ContentMemo } from './memo.js';
 import { outboundCluster, outboundRouteName } from './names.js';
 import { ROUTE_TIMEOUT_S } from './routes.js';
 import { adsConfigSource } from './tls.js';
@@ -47,6 +48,21 @@ export function sharedPortChain(port: number): FilterChain {
   });
 }
 
+/**
+ * Virtual hosts by content (ADR 35): every egress scope that lists a service, in the same caller namespace or not,
+ * gets the very same object, so the check walks it once (src/xds/check/message.ts memoises virtual hosts by object).
+ */
+const virtualHosts = new ContentMemo<VirtualHost>(200_000);
+
+/** A service's virtual host on `port`, as a caller in `callerNamespace` sees it. */
+function serviceVirtualHost(service: OutboundServiceIR, port: number, callerNamespace: string): VirtualHost {
+  const domains = hostNames(service, callerNamespace);
+  const cluster = outboundCluster(service.host, port);
+  return virtualHosts.get(`${service.host}\n${cluster}\n${domains.join(',')}`, () =>
+    virtualHost(service.host, domains, cluster),
+  );
+}
+
 /** The routes of a shared port: one virtual host per service (its DNS names), then the passthrough for any other. */
 export function sharedPortRoutes(
   port: number,
@@ -54,13 +70,11 @@ export function sharedPortRoutes(
   callerNamespace: string,
   passthroughCluster: string,
 ): RouteConfiguration {
-  const hosts = services.map((s) =>
-    virtualHost(s.service.host, hostNames(s.service, callerNamespace), outboundCluster(s.service.host, port)),
-  );
-  return RouteConfiguration.fromPartial({
-    name: outboundRouteName(port),
-    virtualHosts: [...hosts, virtualHost(passthroughCluster, ['*'], passthroughCluster)],
-  });
+  const hosts = services.map((s) => serviceVirtualHost(s.service, port, callerNamespace));
+  const routes = RouteConfiguration.fromPartial({ name: outboundRouteName(port) });
+  // Assigned, not passed to fromPartial (which copies every message): the virtual hosts stay the shared objects.
+  routes.virtualHosts = [...hosts, virtualHost(passthroughCluster, ['*'], passthroughCluster)];
+  return routes;
 }
 
 /**

@@ -1,5 +1,7 @@
 import { expect } from 'chai';
 import { HttpConnectionManager } from '../../../src/gen/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager.js';
+import { RouteConfiguration } from '../../../src/gen/envoy/config/route/v3/route.js';
+import { VirtualHost } from '../../../src/gen/envoy/config/route/v3/route_components.js';
 import { Any } from '../../../src/gen/google/protobuf/any.js';
 import { checkMessage } from '../../../src/xds/check/message.js';
 import { formatViolation } from '../../../src/xds/check/violation.js';
@@ -305,6 +307,26 @@ describe('xds/check checkMessage: hand-built messages', () => {
     const vh = { $type: 'envoy.config.route.v3.VirtualHost', name: 'v' };
     expect(checkMessage('envoy.config.route.v3.VirtualHost', vh).map(formatViolation)).to.deep.equal([
       'VirtualHost.domains: value must contain at least 1 item(s)',
+    ]);
+  });
+});
+
+describe('checkMessage: virtual hosts shared between route configurations (ADR 35)', () => {
+  const ROUTES = 'envoy.config.route.v3.RouteConfiguration';
+
+  it('reports a shared virtual host at every path it stands at, in every configuration', () => {
+    const bad = VirtualHost.fromPartial({ name: 'orders', domains: [] }); // domains: min_items 1
+    const good = VirtualHost.fromPartial({ name: 'ok', domains: ['ok'] });
+    const first = RouteConfiguration.fromPartial({ name: 'a' });
+    first.virtualHosts = [bad, good, bad];
+    const second = RouteConfiguration.fromPartial({ name: 'b' });
+    second.virtualHosts = [good, bad];
+    expect(checkMessage(ROUTES, first).map(formatViolation)).to.deep.equal([
+      'RouteConfiguration.virtual_hosts[0].domains: value must contain at least 1 item(s)',
+      'RouteConfiguration.virtual_hosts[2].domains: value must contain at least 1 item(s)',
+    ]);
+    expect(checkMessage(ROUTES, second).map(formatViolation)).to.deep.equal([
+      'RouteConfiguration.virtual_hosts[1].domains: value must contain at least 1 item(s)',
     ]);
   });
 });

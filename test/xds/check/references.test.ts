@@ -99,6 +99,23 @@ describe('xds/check checkResources: load-time references', () => {
     ]);
   });
 
+  it('reports a reference inside a shared virtual host object at every place, in every configuration (ADR 35)', () => {
+    const shared = routes('gone').virtualHosts[0];
+    if (shared === undefined) throw new Error('fixture has a virtual host');
+    const first = routes();
+    first.virtualHosts = [shared, shared];
+    const second = routes();
+    second.name = 'other';
+    second.virtualHosts = [shared];
+    const at = (config: string, i: number): string =>
+      `RouteConfiguration ${config}: RouteConfiguration.virtual_hosts[${i}].routes[0].route.cluster: cluster "gone" is not in the clusters sent`;
+    expect(problems({ routes: [first, second] })).to.deep.equal([
+      at('other', 0),
+      at('route', 0),
+      at('route', 1),
+    ]);
+  });
+
   it('reports a reference inside the same Any content at every place, each with its own path', () => {
     const expected = [0, 1].map(
       (i) =>

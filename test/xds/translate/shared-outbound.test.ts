@@ -45,6 +45,17 @@ describe('shared outbound side', () => {
     expect(wide.clusters.map((c) => c.name)).to.include('outbound|80|b3.shop.svc.cluster.local');
   });
 
+  it('shares a service virtual host between scopes that list it (the check walks it once)', () => {
+    const [a, b, c] = [service('a5'), service('b5'), service('c5')];
+    const one = sharedOutbound([a, b], config, 'shop').routes[0];
+    const two = sharedOutbound([a, c], config, 'shop').routes[0];
+    expect(one?.virtualHosts[0]?.name).to.equal('a5.shop.svc.cluster.local');
+    expect(two?.virtualHosts[0]).to.equal(one?.virtualHosts[0]);
+    expect(two?.virtualHosts[1]).to.not.equal(one?.virtualHosts[1]);
+    const other = sharedOutbound([a, b], config, 'ops').routes[0];
+    expect(other?.virtualHosts[0]).to.not.equal(one?.virtualHosts[0]); // short name `a5` only from shop
+  });
+
   it('translates changed content again (no stale hit)', () => {
     const before = sharedOutbound([service('a4')], config, 'shop');
     const after = sharedOutbound([service('a4', 'spiffe://cluster.local/ns/shop/sa/other')], config, 'shop');
