@@ -9,7 +9,7 @@
  * whole (the workload keeps the whole mesh) and reported, so a typo never cuts a workload off by accident.
  */
 import type { OutboundServiceIR, ProxyIR } from '../ir/index.js';
-import { parseEgress } from '../provider/egress.js';
+import { EGRESS_ANNOTATION, parseEgress } from '../provider/egress.js';
 import type { EgressHost } from '../provider/egress.js';
 import type { Workload } from '../provider/snapshot.js';
 import { objectKey } from './coverage.js';
@@ -24,6 +24,7 @@ export class EgressScoper {
   private readonly byNamespace = new Map<string, OutboundServiceIR[]>();
   private readonly byKey = new Map<string, OutboundServiceIR>();
   private readonly memo = new Map<string, OutboundServiceIR[]>();
+  private readonly byAnnotation = new Map<string, OutboundServiceIR[]>();
 
   /** `services`: every meshed service, sorted by key (outboundServices()). */
   constructor(private readonly services: OutboundServiceIR[]) {
@@ -36,6 +37,19 @@ export class EgressScoper {
 
   /** The outbound services of `workload`: those its annotation lists, or every one. */
   scopeFor(workload: Workload): OutboundServiceIR[] {
+    const value = workload.annotations[EGRESS_ANNOTATION];
+    if (value === undefined) return this.services;
+    // Workloads of one namespace with the same annotation get the same list: parsed and resolved once.
+    const byValue = `${workload.namespace}\n${value}`;
+    let scoped = this.byAnnotation.get(byValue);
+    if (scoped === undefined) {
+      scoped = this.resolve(workload);
+      this.byAnnotation.set(byValue, scoped);
+    }
+    return scoped;
+  }
+
+  private resolve(workload: Workload): OutboundServiceIR[] {
     const hosts = parseEgress(workload.annotations).hosts;
     if (hosts === undefined) return this.services;
     const resolved = hosts.map((h) => (h.namespace === '.' ? { ...h, namespace: workload.namespace } : h));
