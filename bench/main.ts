@@ -52,12 +52,14 @@ async function main(): Promise<void> {
 
 async function runSelected(only: readonly string[], size: ClusterSize, quick: boolean): Promise<Result[]> {
   const results: Result[] = [];
+  // 6 first: it measures the webhooks beside one cluster's xDS state, as the controller holds it; after 1–5 the
+  // process would also hold their other clusters' memos.
+  if (only.includes('6'))
+    results.push(...(await runWebhook(size, quick ? { rate: 200, seconds: 5 } : { rate: 200, seconds: 30 })));
   if (only.includes('1'))
     results.push(...runTranslation(size, quick ? { full: 1, incremental: 3 } : { full: 1, incremental: 5 }));
   if (only.includes('2-5'))
     results.push(...(await runServing(size, quick ? { changes: 3, storms: 1 } : { changes: 10, storms: 2 })));
-  if (only.includes('6'))
-    results.push(...(await runWebhook(size, quick ? { rate: 200, seconds: 5 } : { rate: 200, seconds: 30 })));
   if (only.includes('7')) results.push(await runSideBySide(size, quick ? 1 : 3));
   return results;
 }
