@@ -22,7 +22,7 @@ import type { Result } from './lib/stats.js';
 import { SnapshotCache } from '../src/xds/cache/cache.js';
 import { BenchPipeline } from './lib/pipeline.js';
 import { injectionRequests, validationRequests } from './lib/webhook-inputs.js';
-import { BenchKubeClient } from './lib/webhook-kube.js';
+import { MemoryClient } from '../test/webhook/memory-client.js';
 import type { LoadCommand, LoadReport, LoadRequest } from './lib/webhook-load.js';
 
 /** Rate and duration of each phase. */
@@ -56,7 +56,12 @@ interface Server {
 async function start(snapshot: ResourceSnapshot): Promise<Server> {
   const registry = new Registry();
   const store = namespaceStore(snapshot);
-  const client = new BenchKubeClient(NAMESPACE, (name) => namespaceLabelsFrom(store, name));
+  // The tests' in-memory API client: it holds the webhook CA Secret and the webhook configurations.
+  const client = new MemoryClient(NAMESPACE);
+  for (const ns of snapshot.namespaces) {
+    const labels = namespaceLabelsFrom(store, ns.name);
+    if (labels !== undefined) client.labels.set(ns.name, { ...labels });
+  }
   // The injected trust bundle: the webhook CA's, once it exists (the injector copies it, never parses it).
   const trust = { pem: '' };
   const webhooks = await startWebhooks(

@@ -1,7 +1,6 @@
 // ADR 0034: the part many proxies share is checked once per part; per proxy only its own resources are. The fast
 // path only ever proves a set clean: whatever the lists hold, the problems found are those of the full check.
 import { expect } from 'chai';
-import type { OutboundServiceIR } from '../../../src/ir/index.js';
 import { checkResources } from '../../../src/xds/check/check.js';
 import { formatProblem } from '../../../src/xds/check/problem.js';
 import { provenClean } from '../../../src/xds/check/shared.js';
@@ -9,26 +8,12 @@ import { defaultXdsConfig } from '../../../src/xds/translate/config.js';
 import { sharedPartOf, withSharedPart } from '../../../src/xds/translate/resources.js';
 import type { XdsResources } from '../../../src/xds/translate/resources.js';
 import { translateProxy } from '../../../src/xds/translate/translate.js';
-import { port, proxy } from '../translate/fixtures.js';
+import { meshService, port, proxy } from '../translate/fixtures.js';
 import { cluster, resources, routes } from './fixtures.js';
 
 const SDS = ['default', 'ROOTCA'];
 
-function service(name: string): OutboundServiceIR {
-  const identity = `spiffe://cluster.local/ns/shop/sa/${name}`;
-  return {
-    key: `shop/${name}`,
-    host: `${name}.shop.svc.cluster.local`,
-    ports: [
-      {
-        port: 80,
-        tls: true,
-        identities: [identity],
-        destinations: [{ workload: `shop/${name}`, targetPort: 8080, identity, mtls: 'STRICT' }],
-      },
-    ],
-  };
-}
+const service = meshService;
 
 const outbound = [service('a'), service('b')];
 

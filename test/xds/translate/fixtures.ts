@@ -40,3 +40,25 @@ export function proxy(ports: PortIR[], outbound: OutboundServiceIR[] = []): Prox
     outbound,
   };
 }
+
+/**
+ * A meshed service `shop/<name>` on port 80 with one STRICT destination (a fresh IR object per call, as a new
+ * translation builds new objects with the same content).
+ */
+export function meshService(
+  name: string,
+  identity = `spiffe://cluster.local/ns/shop/sa/${name}`,
+): OutboundServiceIR {
+  return {
+    key: `shop/${name}`,
+    host: `${name}.shop.svc.cluster.local`,
+    ports: [
+      {
+        port: 80,
+        tls: true,
+        identities: [identity],
+        destinations: [{ workload: `shop/${name}`, targetPort: 8080, identity, mtls: 'STRICT' }],
+      },
+    ],
+  };
+}

@@ -1,27 +1,13 @@
 /** The outbound side is translated once per content and shared between proxies and across rebuilds (ADR 0035). */
 import { expect } from 'chai';
-import type { OutboundServiceIR } from '../../../src/ir/index.js';
 import { defaultXdsConfig } from '../../../src/xds/translate/config.js';
 import { ContentMemo } from '../../../src/xds/translate/memo.js';
 import { sharedOutbound } from '../../../src/xds/translate/shared-outbound.js';
+import { meshService } from './fixtures.js';
 
 const config = defaultXdsConfig('cluster.local');
 
-/** A fresh IR object for service `name` (a new translation builds new objects with the same content). */
-function service(name: string, identity = `spiffe://cluster.local/ns/shop/sa/${name}`): OutboundServiceIR {
-  return {
-    key: `shop/${name}`,
-    host: `${name}.shop.svc.cluster.local`,
-    ports: [
-      {
-        port: 80,
-        tls: true,
-        identities: [identity],
-        destinations: [{ workload: `shop/${name}`, targetPort: 8080, identity, mtls: 'STRICT' }],
-      },
-    ],
-  };
-}
+const service = meshService;
 
 describe('shared outbound side', () => {
   it('gives equal content the same objects, whichever arrays carry it', () => {
