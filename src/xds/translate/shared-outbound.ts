@@ -6,23 +6,39 @@
  * once per content, so scopes that overlap (every scope includes its own namespace, say) share their clusters.
  *
  * The memos are keyed by content (a digest of each service's IR), so an unchanged outbound side keeps its objects
- * across rebuilds too; they are bounded (least recently used first out). Resources are never modified after
- * translation.
+ * across rebuilds too; they are bounded (least recently used first out). Within a rebuild the translator hands every
+ * proxy with the same scope the same array, so the side is also remembered per array object and caller namespace:
+ * a proxy costs a lookup, not a content key. Resources are never modified after translation.
  */
 import { createHash } from 'node:crypto';
 import type { Cluster } from '../../gen/envoy/config/cluster/v3/cluster.js';
 import type { OutboundServiceIR } from '../../ir/index.js';
+import type { Listener } from '../../gen/envoy/config/listener/v3/listener.js';
+import type { RouteConfiguration } from '../../gen/envoy/config/route/v3/route.js';
+import { byString } from './common.js';
 import type { XdsTranslateConfig } from './config.js';
 import { ContentMemo } from './memo.js';
 import { outbound, serviceCluster } from './outbound.js';
 import type { OutboundResources, OutboundTarget } from './outbound.js';
+import type { SharedPart } from './resources.js';
+
+/** A proxy's outbound side, lists sorted by name (clusters: the first of each name), as every such proxy shares it. */
+export interface SharedOutbound {
+  listener: Listener;
+  routes: RouteConfiguration[];
+  clusters: Cluster[];
+  /** The same, as the part of the proxy's resources that other proxies share (resources.ts). */
+  shared: SharedPart;
+}
 
 /** Service entries kept across the distinct outbound sides (a whole mesh of 2,400 services counts 2,400). */
 const MAX_SIDE_WEIGHT = 1_000_000;
 /** Service port clusters kept. */
 const MAX_CLUSTERS = 100_000;
 
-const sides = new ContentMemo<OutboundResources>(MAX_SIDE_WEIGHT);
+const sides = new ContentMemo<SharedOutbound>(MAX_SIDE_WEIGHT);
+/** Per outbound array object, by config id and caller namespace: the side, without computing its content key. */
+const byArray = new WeakMap<readonly OutboundServiceIR[], Map<string, SharedOutbound>>();
 const clusters = new ContentMemo<Cluster>(MAX_CLUSTERS);
 
 /** Per service IR object: a digest of its content (the IR is rebuilt per translation; equal content, equal digest). */
@@ -65,16 +81,43 @@ function sharedCluster(target: OutboundTarget): Cluster {
   return clusters.get(`${serviceDigest(target.service)}:${target.port.port}`, () => serviceCluster(target));
 }
 
-/** The outbound resources of a proxy in `callerNamespace`: translated once per content, config and namespace. */
+const byName = (a: { name: string }, b: { name: string }): number => byString(a.name, b.name);
+
+/** The sorted form of a translated outbound side. */
+function sorted(out: OutboundResources): SharedOutbound {
+  const unique = new Map<string, Cluster>();
+  for (const c of out.clusters) if (!unique.has(c.name)) unique.set(c.name, c);
+  const routes = [...out.routes].sort(byName);
+  const clusters = [...unique.values()].sort(byName);
+  return {
+    listener: out.listener,
+    routes,
+    clusters,
+    shared: { listeners: [out.listener], routes, clusters },
+  };
+}
+
+/** The outbound side of a proxy in `callerNamespace`: translated once per content, config and namespace. */
 export function sharedOutbound(
   services: readonly OutboundServiceIR[],
   config: XdsTranslateConfig,
   callerNamespace: string,
-): OutboundResources {
-  const key = `${configId(config)}\n${callerNamespace}\n${contentKey(services)}`;
-  return sides.get(
-    key,
-    () => outbound(services, config, callerNamespace, sharedCluster),
-    services.length + 1,
-  );
+): SharedOutbound {
+  const at = `${configId(config)}\n${callerNamespace}`;
+  let mine = byArray.get(services);
+  if (mine === undefined) {
+    mine = new Map();
+    byArray.set(services, mine);
+  }
+  let side = mine.get(at);
+  if (side === undefined) {
+    const key = `${at}\n${contentKey(services)}`;
+    side = sides.get(
+      key,
+      () => sorted(outbound(services, config, callerNamespace, sharedCluster)),
+      services.length + 1,
+    );
+    mine.set(at, side);
+  }
+  return side;
 }

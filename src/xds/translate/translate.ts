@@ -3,24 +3,21 @@
  * deterministic: the same IR and config always give the same resources, each list sorted by name. Both sides are
  * memoised by content (inbound.ts, ADR 0034; shared-outbound.ts, ADR 0026): equal content gives the same objects.
  */
-import type { Cluster } from '../../gen/envoy/config/cluster/v3/cluster.js';
 import type { Listener } from '../../gen/envoy/config/listener/v3/listener.js';
-import type { RouteConfiguration } from '../../gen/envoy/config/route/v3/route.js';
-import type { OutboundServiceIR, ProxyIR } from '../../ir/index.js';
+import type { ProxyIR } from '../../ir/index.js';
 import { byString } from './common.js';
 import type { XdsTranslateConfig } from './config.js';
 import { sharedInbound } from './inbound.js';
 import { canonicalConfig } from './memo.js';
-import type { OutboundResources } from './outbound.js';
 import { sharedOutbound } from './shared-outbound.js';
 import { withSharedPart } from './resources.js';
-import type { SharedPart, XdsResources } from './resources.js';
+import type { XdsResources } from './resources.js';
 
 /** Every resource one proxy receives, each list sorted by name. */
 export function translateProxy(proxy: ProxyIR, config: XdsTranslateConfig): XdsResources {
   const settings = canonicalConfig(config);
   const inbound = sharedInbound(proxy, settings);
-  const out = outboundFor(proxy.outbound, settings, proxy.workload.namespace);
+  const out = sharedOutbound(proxy.outbound, settings, proxy.workload.namespace);
   const listeners: Listener[] =
     inbound.listener === undefined ? [out.listener] : sortByName([inbound.listener, out.listener]);
   const resources = {
@@ -32,69 +29,6 @@ export function translateProxy(proxy: ProxyIR, config: XdsTranslateConfig): XdsR
     secrets: [],
   };
   return withSharedPart(resources, out.shared);
-}
-
-/** The outbound lists, sorted by name (clusters: the first of each name), once per translation (shared objects). */
-interface SortedOutbound {
-  listener: Listener;
-  routes: RouteConfiguration[];
-  clusters: Cluster[];
-  /** The same, as the part every proxy with this outbound side shares. */
-  shared: SharedPart;
-}
-
-const sortedOf = new WeakMap<OutboundResources, SortedOutbound>();
-
-/**
- * The sorted outbound side by outbound array (the translator hands every proxy of a rebuild the same one), settings
- * object and caller namespace: a rebuild looks its content up in `sharedOutbound` once per array and namespace, not
- * once per proxy.
- */
-const byArray = new WeakMap<
-  readonly OutboundServiceIR[],
-  WeakMap<XdsTranslateConfig, Map<string, SortedOutbound>>
->();
-
-function outboundFor(
-  services: readonly OutboundServiceIR[],
-  config: XdsTranslateConfig,
-  callerNamespace: string,
-): SortedOutbound {
-  let byConfig = byArray.get(services);
-  if (byConfig === undefined) {
-    byConfig = new WeakMap();
-    byArray.set(services, byConfig);
-  }
-  let byNamespace = byConfig.get(config);
-  if (byNamespace === undefined) {
-    byNamespace = new Map();
-    byConfig.set(config, byNamespace);
-  }
-  let out = byNamespace.get(callerNamespace);
-  if (out === undefined) {
-    out = sortedOutbound(sharedOutbound(services, config, callerNamespace));
-    byNamespace.set(callerNamespace, out);
-  }
-  return out;
-}
-
-function sortedOutbound(out: OutboundResources): SortedOutbound {
-  const sorted = sortedOf.get(out);
-  if (sorted === undefined) {
-    const seen = new Map<string, Cluster>();
-    for (const c of out.clusters) if (!seen.has(c.name)) seen.set(c.name, c);
-    const routes = sortByName(out.routes);
-    const clusters = sortByName([...seen.values()]);
-    const created = {
-      listener: out.listener,
-      routes,
-      clusters,
-      shared: { listeners: [out.listener], routes, clusters },
-    };
-    sortedOf.set(out, created);
-    return created;
-  }
-  return sorted;
 }
 
 /**
