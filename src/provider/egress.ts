@@ -5,8 +5,6 @@
  * `"./*, payments/api, shared/*"` (Istio's Sidecar egress host format). An annotation with any entry that cannot be
  * read is ignored as a whole (the workload keeps the whole mesh) and reported by the providers.
  */
-import type { Workload } from './snapshot.js';
-
 /** The pod annotation listing the services a workload calls. */
 export const EGRESS_ANNOTATION = 'aspen.dev/egress';
 
@@ -63,9 +61,12 @@ export function parseEgress(annotations: Readonly<Record<string, string>>): Pars
   return invalid.length > 0 ? { invalid } : { hosts, invalid };
 }
 
-/** The problems of a workload's egress annotation, as one line each (empty when it is absent or valid). */
-export function egressProblems(workload: Workload): string[] {
-  return parseEgress(workload.annotations).invalid.map(
+/**
+ * The problems of an egress annotation, one line each naming the annotation and the entry (empty when it is absent
+ * or valid): the file provider and the injector say them in their own context.
+ */
+export function egressProblems(annotations: Readonly<Record<string, string>>): string[] {
+  return parseEgress(annotations).invalid.map(
     (p) => `annotation ${EGRESS_ANNOTATION}: "${p.entry}" ${p.reason}`,
   );
 }

@@ -30,7 +30,9 @@ export class EgressScoper {
   constructor(private readonly services: OutboundServiceIR[]) {
     for (const service of services) {
       const namespace = service.key.slice(0, service.key.indexOf('/'));
-      this.byNamespace.set(namespace, [...(this.byNamespace.get(namespace) ?? []), service]);
+      const inNamespace = this.byNamespace.get(namespace);
+      if (inNamespace === undefined) this.byNamespace.set(namespace, [service]);
+      else inNamespace.push(service);
       this.byKey.set(service.key, service);
     }
   }

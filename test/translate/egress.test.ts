@@ -64,7 +64,7 @@ describe('egress scoping (aspen.dev/egress)', () => {
 
     it('formats the problems of a workload for logs and admission warnings', () => {
       const workload = mesh(egress('pay')).workloads.find((w) => w.name === 'web' && w.namespace === 'shop');
-      expect(workload && egressProblems(workload)).to.deep.equal([
+      expect(workload && egressProblems(workload.annotations)).to.deep.equal([
         'annotation aspen.dev/egress: "pay" is not <namespace>/<service>',
       ]);
     });

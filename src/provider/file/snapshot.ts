@@ -29,7 +29,7 @@ import type { LoadError, Manifest } from './manifests.js';
 import { podFields } from './workloads.js';
 import type { PodFields } from './workloads.js';
 import { ADDRESSES_ANNOTATION, parseAddresses } from '../../proxyless/annotations.js';
-import { EGRESS_ANNOTATION, parseEgress } from '../egress.js';
+import { EGRESS_ANNOTATION, egressProblems } from '../egress.js';
 
 /** Options for {@link buildSnapshot}. */
 export interface SnapshotOptions {
@@ -154,15 +154,24 @@ function dataOf(ctx: ObjectContext, result: DataResult): Record<string, string> 
   return result.data;
 }
 
+/** Reports a problem of one pod annotation at its field (in a controller's pod template, or in the bare Pod). */
+function reportAnnotation(ctx: ObjectContext, annotation: string, problem: string): void {
+  const at = ['metadata', 'annotations', annotation];
+  report(
+    ctx,
+    ctx.kind === 'Pod' ? at : ['spec', 'template', ...at],
+    `${ctx.kind} ${ctx.namespace}/${ctx.name}: ${problem}`,
+  );
+}
+
 /** The pod IPs of the `aspen.dev/addresses` annotation (proxyless gRPC, file mode); entries that are not IPs are reported. */
 function addressesOf(ctx: ObjectContext, pod: PodFields): { addresses?: string[] } {
   const { addresses, invalid } = parseAddresses(pod.annotations);
   for (const entry of invalid) {
-    const at = ['metadata', 'annotations', ADDRESSES_ANNOTATION];
-    report(
+    reportAnnotation(
       ctx,
-      ctx.kind === 'Pod' ? at : ['spec', 'template', ...at],
-      `${ctx.kind} ${ctx.namespace}/${ctx.name}: annotation ${ADDRESSES_ANNOTATION}: "${entry}" is not an IP address`,
+      ADDRESSES_ANNOTATION,
+      `annotation ${ADDRESSES_ANNOTATION}: "${entry}" is not an IP address`,
     );
   }
   return addresses.length > 0 ? { addresses } : {};
@@ -170,14 +179,7 @@ function addressesOf(ctx: ObjectContext, pod: PodFields): { addresses?: string[]
 
 /** Reports the entries of an `aspen.dev/egress` annotation that cannot be read (the annotation is then ignored). */
 function reportEgress(ctx: ObjectContext, pod: PodFields): void {
-  for (const problem of parseEgress(pod.annotations).invalid) {
-    const at = ['metadata', 'annotations', EGRESS_ANNOTATION];
-    report(
-      ctx,
-      ctx.kind === 'Pod' ? at : ['spec', 'template', ...at],
-      `${ctx.kind} ${ctx.namespace}/${ctx.name}: annotation ${EGRESS_ANNOTATION}: "${problem.entry}" ${problem.reason}`,
-    );
-  }
+  for (const problem of egressProblems(pod.annotations)) reportAnnotation(ctx, EGRESS_ANNOTATION, problem);
 }
 
 /** Turns a manifest into a snapshot entry, or undefined when the snapshot does not hold its kind. */

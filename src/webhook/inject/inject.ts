@@ -13,7 +13,7 @@ import {
   redirectExclusions,
   type RedirectExclusions,
 } from './annotations.js';
-import { EGRESS_ANNOTATION, parseEgress } from '../../provider/egress.js';
+import { egressProblems } from '../../provider/egress.js';
 import { sidecarBootstrap } from './bootstrap.js';
 import { decide } from './decide.js';
 import { diffAt } from './json-patch.js';
@@ -71,10 +71,9 @@ function placeContainers(
 
 /** An unreadable `aspen.dev/egress` does not refuse the pod (it only widens what the proxy receives): a warning. */
 function egressWarnings(pod: Pod): string[] {
-  return parseEgress(pod.metadata?.annotations ?? {}).invalid.map(
-    (p) =>
-      `aspen: annotation ${EGRESS_ANNOTATION}: "${p.entry}" ${p.reason}; the annotation is ignored and this ` +
-      'workload receives every meshed service',
+  return egressProblems(pod.metadata?.annotations ?? {}).map(
+    (problem) =>
+      `aspen: ${problem}; the annotation is ignored and this workload receives every meshed service`,
   );
 }
 
